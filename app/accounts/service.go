@@ -1,0 +1,274 @@
+// Package accounts holds the use cases of local accounts: creating users,
+// signing in, browser sessions, API tokens and invites.
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+
+	"github.com/plaudit/plaudit/app"
+)
+
+// Secret prefixes make leaked secrets recognisable.
+const (
+	tokenPrefix   = "plt_"
+	sessionPrefix = "pls_"
+	invitePrefix  = "pli_"
+)
+
+// Signup modes, as in the configuration.
+const (
+	SignupOpen   = "open"
+	SignupInvite = "invite"
+	SignupClosed = "closed"
+)
+
+// Options tune a Service.
+type Options struct {
+	SignupMode  string           // open, invite or closed
+	SessionTTL  time.Duration    // how long a browser stays signed in
+	Argon2      *argon2id.Params // nil uses DefaultArgon2Params
+	Now         func() time.Time // nil uses time.Now
+	InviteTTL   time.Duration    // how long an invite stays valid
+	dummyHashed string
+}
+
+// Service implements the account use cases.
+type Service struct {
+	store app.AccountStore
+	opts  Options
+}
+
+// New returns a Service on store.
+func New(store app.AccountStore, opts Options) (*Service, error) {
+	if opts.Argon2 == nil {
+		opts.Argon2 = DefaultArgon2Params
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.SessionTTL == 0 {
+		opts.SessionTTL = 30 * 24 * time.Hour
+	}
+	if opts.InviteTTL == 0 {
+		opts.InviteTTL = 14 * 24 * time.Hour
+	}
+	if opts.SignupMode == "" {
+		opts.SignupMode = SignupInvite
+	}
+	// A hash to compare against when the user does not exist, so that a
+	// failed sign-in takes as long for unknown names as for known ones.
+	dummy, err := argon2id.CreateHash("no such user, no such password", opts.Argon2)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	opts.dummyHashed = dummy
+	return &Service{store: store, opts: opts}, nil
+}
+
+// SignupMode tells who may sign up on the web.
+func (s *Service) SignupMode() string { return s.opts.SignupMode }
+
+// CreateUser creates a local user; admins use it from the command line,
+// whatever the sign-up mode.
+func (s *Service) CreateUser(ctx context.Context, username, password string, admin bool) (*app.User, error) {
+	u, err := s.newUser(username, password, admin)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	return u, nil
+}
+
+// SignUp creates a user from the web sign-up form, honouring the sign-up
+// mode: open, invite (inviteCode must be valid and unused) or closed.
+func (s *Service) SignUp(ctx context.Context, username, password, inviteCode string) (*app.User, error) {
+	switch s.opts.SignupMode {
+	case SignupClosed:
+		return nil, app.Errorf(app.EFORBIDDEN, "sign-up is closed on this server")
+	case SignupOpen:
+		return s.CreateUser(ctx, username, password, false)
+	}
+	inviteCode = strings.TrimSpace(inviteCode)
+	if inviteCode == "" {
+		return nil, app.Errorf(app.EINVALID, "sign-up on this server needs an invite code")
+	}
+	u, err := s.newUser(username, password, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateUserWithInvite(ctx, u, HashSecret(inviteCode), s.opts.Now().UTC()); err != nil {
+		return nil, fmt.Errorf("sign up %s: %w", u.Username, err)
+	}
+	return u, nil
+}
+
+func (s *Service) newUser(username, password string, admin bool) (*app.User, error) {
+	name, err := app.NormalizeUsername(username)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(password, s.opts.Argon2)
+	if err != nil {
+		return nil, err
+	}
+	now := s.opts.Now().UTC()
+	return &app.User{Username: name, DisplayName: username, PasswordHash: hash, Admin: admin, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// errBadCredentials is the one answer to every failed sign-in, so that it
+// does not tell which usernames exist.
+var errBadCredentials = app.Errorf(app.EUNAUTHORIZED, "wrong username or password")
+
+// Authenticate checks a username and password.
+func (s *Service) Authenticate(ctx context.Context, username, password string) (*app.User, error) {
+	name, err := app.NormalizeUsername(username)
+	if err != nil {
+		_, _ = passwordMatches(password, s.opts.dummyHashed)
+		return nil, errBadCredentials
+	}
+	u, err := s.store.UserByUsername(ctx, name)
+	if errors.Is(err, app.ErrNotFound) {
+		_, _ = passwordMatches(password, s.opts.dummyHashed)
+		return nil, errBadCredentials
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authenticate %s: %w", name, err)
+	}
+	ok, err := passwordMatches(password, u.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate %s: %w", name, err)
+	}
+	if !ok {
+		return nil, errBadCredentials
+	}
+	return u, nil
+}
+
+// StartSession opens a browser session for u and returns its cookie value.
+func (s *Service) StartSession(ctx context.Context, u *app.User, userAgent string) (string, error) {
+	token, err := newSecret(sessionPrefix)
+	if err != nil {
+		return "", err
+	}
+	now := s.opts.Now().UTC()
+	if len(userAgent) > 255 {
+		userAgent = userAgent[:255]
+	}
+	sess := &app.Session{TokenHash: HashSecret(token), UserID: u.ID, UserAgent: userAgent, CreatedAt: now, ExpiresAt: now.Add(s.opts.SessionTTL), LastSeenAt: now}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", fmt.Errorf("start session for %s: %w", u.Username, err)
+	}
+	return token, nil
+}
+
+// SessionUser returns the user signed in with the session cookie token.
+func (s *Service) SessionUser(ctx context.Context, token string) (*app.User, error) {
+	if !strings.HasPrefix(token, sessionPrefix) {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "not signed in")
+	}
+	sess, err := s.store.SessionByTokenHash(ctx, HashSecret(token))
+	if errors.Is(err, app.ErrNotFound) {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "not signed in")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	now := s.opts.Now().UTC()
+	if now.After(sess.ExpiresAt) {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "session expired, sign in again")
+	}
+	if now.Sub(sess.LastSeenAt) > time.Hour {
+		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
+			return nil, err
+		}
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("load session user: %w", err)
+	}
+	return u, nil
+}
+
+// EndSession signs the browser out.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	if err := s.store.DeleteSession(ctx, HashSecret(token)); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// CreateToken makes a bearer token for username's API access and returns it;
+// only its hash is kept.
+func (s *Service) CreateToken(ctx context.Context, username, name string) (string, error) {
+	key, err := app.NormalizeUsername(username)
+	if err != nil {
+		return "", err
+	}
+	u, err := s.store.UserByUsername(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("create token for %s: %w", key, err)
+	}
+	token, err := newSecret(tokenPrefix)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		name = "cli"
+	}
+	t := &app.APIToken{UserID: u.ID, Name: name, TokenHash: HashSecret(token), CreatedAt: s.opts.Now().UTC()}
+	if err := s.store.CreateAPIToken(ctx, t); err != nil {
+		return "", fmt.Errorf("create token for %s: %w", key, err)
+	}
+	return token, nil
+}
+
+// TokenUser returns the user a bearer token belongs to.
+func (s *Service) TokenUser(ctx context.Context, token string) (*app.User, error) {
+	if !strings.HasPrefix(token, tokenPrefix) {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "invalid bearer token")
+	}
+	t, err := s.store.APITokenByHash(ctx, HashSecret(token))
+	if errors.Is(err, app.ErrNotFound) {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "invalid bearer token")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load api token: %w", err)
+	}
+	now := s.opts.Now().UTC()
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		if err := s.store.TouchAPIToken(ctx, t.ID, now); err != nil {
+			return nil, err
+		}
+	}
+	u, err := s.store.UserByID(ctx, t.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("load token user: %w", err)
+	}
+	return u, nil
+}
+
+// CreateInvite makes a one-time sign-up code; createdBy may be nil for
+// invites made on the command line.
+func (s *Service) CreateInvite(ctx context.Context, createdBy *app.User) (string, error) {
+	code, err := newSecret(invitePrefix)
+	if err != nil {
+		return "", err
+	}
+	now := s.opts.Now().UTC()
+	inv := &app.Invite{CodeHash: HashSecret(code), CreatedAt: now, ExpiresAt: now.Add(s.opts.InviteTTL)}
+	if createdBy != nil {
+		inv.CreatedBy = &createdBy.ID
+	}
+	if err := s.store.CreateInvite(ctx, inv); err != nil {
+		return "", fmt.Errorf("create invite: %w", err)
+	}
+	return code, nil
+}

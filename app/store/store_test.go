@@ -1,0 +1,121 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/app/store/storetest"
+)
+
+func TestMigrateTwiceIsNoOp(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, storetest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "plaudit migrate") {
+		t.Fatalf("CheckSchema on an empty database = %v, want a hint to run plaudit migrate", err)
+	}
+	n, err := s.Migrate(ctx, nil)
+	if err != nil || n == 0 {
+		t.Fatalf("first Migrate = %d, %v; want some migrations applied", n, err)
+	}
+	n, err = s.Migrate(ctx, nil)
+	if err != nil || n != 0 {
+		t.Fatalf("second Migrate = %d, %v; want 0, nil", n, err)
+	}
+	if err := s.CheckSchema(ctx); err != nil {
+		t.Fatalf("CheckSchema after migrate: %v", err)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	_, known, err := s.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB().Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", known+1, true).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "newer plaudit") {
+		t.Fatalf("CheckSchema = %v, want refusal of a newer schema", err)
+	}
+	if _, err := s.Migrate(ctx, nil); err == nil {
+		t.Fatal("Migrate on a newer schema succeeded, want refusal")
+	}
+}
+
+// TestSchemaMatchesModels checks that every field of every stored type has a
+// column, on whichever database the test runs against.
+func TestSchemaMatchesModels(t *testing.T) {
+	s := storetest.Open(t)
+	for _, model := range store.Models() {
+		stmt := s.DB().Model(model).Statement
+		if err := stmt.Parse(model); err != nil {
+			t.Fatal(err)
+		}
+		cols, err := s.DB().Migrator().ColumnTypes(model)
+		if err != nil {
+			t.Fatalf("columns of %s: %v", stmt.Schema.Table, err)
+		}
+		have := map[string]bool{}
+		for _, c := range cols {
+			have[c.Name()] = true
+		}
+		for _, f := range stmt.Schema.Fields {
+			if f.DBName != "" && !have[f.DBName] {
+				t.Errorf("table %s lacks column %s for field %s", stmt.Schema.Table, f.DBName, f.Name)
+			}
+		}
+	}
+}
+
+func TestUserUniqueAndNotFound(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	now := time.Now().UTC()
+	u := &app.User{Username: "alice", PasswordHash: "x", CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	err := s.CreateUser(ctx, &app.User{Username: "alice", PasswordHash: "y", CreatedAt: now, UpdatedAt: now})
+	if app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("duplicate user: %v, want conflict", err)
+	}
+	_, err = s.UserByUsername(ctx, "bob")
+	if !errors.Is(err, app.ErrNotFound) {
+		t.Fatalf("missing user: %v, want not found", err)
+	}
+	got, err := s.UserByID(ctx, u.ID)
+	if err != nil || got.Username != "alice" || !got.CreatedAt.Equal(now.Truncate(time.Microsecond)) && !got.CreatedAt.Equal(now) {
+		t.Fatalf("UserByID = %+v, %v", got, err)
+	}
+}
+
+func TestInviteRedeemedOnce(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	now := time.Now().UTC()
+	if err := s.CreateInvite(ctx, &app.Invite{CodeHash: "h1", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	first := &app.User{Username: "first", PasswordHash: "x", CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateUserWithInvite(ctx, first, "h1", now); err != nil {
+		t.Fatalf("first redeem: %v", err)
+	}
+	second := &app.User{Username: "second", PasswordHash: "x", CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateUserWithInvite(ctx, second, "h1", now); app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("second redeem: %v, want invalid", err)
+	}
+	if _, err := s.UserByUsername(ctx, "second"); !errors.Is(err, app.ErrNotFound) {
+		t.Fatalf("user of a refused invite was kept: %v", err)
+	}
+}

@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// usernamePattern is Mastodon's rule for local usernames.
+var usernamePattern = regexp.MustCompile(`^[a-z0-9_]{1,30}$`)
+
+// NormalizeUsername lower-cases name and checks it against the username rule
+// ([a-z0-9_]{1,30}, compared case-insensitively).
+func NormalizeUsername(name string) (string, error) {
+	key := strings.ToLower(strings.TrimSpace(name))
+	if !usernamePattern.MatchString(key) {
+		return "", Errorf(EINVALID, "username %q must be 1 to 30 letters, digits or underscores", name)
+	}
+	return key, nil
+}
+
+// User is a local account.
+type User struct {
+	ID           int64
+	Username     string `gorm:"uniqueIndex"` // lower-case, see NormalizeUsername
+	DisplayName  string
+	Summary      string
+	PasswordHash string
+	Admin        bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Session is a signed-in browser. Only the SHA-256 of its cookie is stored.
+type Session struct {
+	ID         int64
+	TokenHash  string `gorm:"uniqueIndex"`
+	UserID     int64
+	UserAgent  string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastSeenAt time.Time
+}
+
+// APIToken is a bearer token for the API. Only its SHA-256 is stored.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	TokenHash  string `gorm:"uniqueIndex"`
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
+// Invite lets one person sign up when sign-up is invite-only.
+type Invite struct {
+	ID        int64
+	CodeHash  string `gorm:"uniqueIndex"`
+	CreatedBy *int64
+	UsedBy    *int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// AccountStore persists users, sessions, tokens and invites.
+type AccountStore interface {
+	CreateUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id int64) (*User, error)
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	CountUsers(ctx context.Context) (int64, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	SessionByTokenHash(ctx context.Context, hash string) (*Session, error)
+	TouchSession(ctx context.Context, id int64, seen time.Time) error
+	DeleteSession(ctx context.Context, hash string) error
+
+	CreateAPIToken(ctx context.Context, t *APIToken) error
+	APITokenByHash(ctx context.Context, hash string) (*APIToken, error)
+	TouchAPIToken(ctx context.Context, id int64, used time.Time) error
+
+	CreateInvite(ctx context.Context, inv *Invite) error
+	// CreateUserWithInvite creates u and marks the unexpired, unused invite
+	// with codeHash as used by u, in one transaction.
+	CreateUserWithInvite(ctx context.Context, u *User, codeHash string, now time.Time) error
+}
+
+// JobProbe is a test job: enqueued by a web process, marked processed by
+// whichever worker ran it. Admins use it to check that workers are running.
+type JobProbe struct {
+	ID          int64
+	EnqueuedBy  string
+	ProcessedBy *string
+	CreatedAt   time.Time
+	ProcessedAt *time.Time
+}

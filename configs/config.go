@@ -1,0 +1,176 @@
+// Package configs holds Plaudit's typed configuration: defaults, then a YAML
+// file, then PLAUDIT_* environment variables, then command-line flags.
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Signup modes.
+const (
+	SignupOpen   = "open"
+	SignupInvite = "invite"
+	SignupClosed = "closed"
+)
+
+// Config is every setting Plaudit reads. Each field's koanf tag is its key in
+// the YAML file; the environment variable is PLAUDIT_ followed by the key in
+// upper case with dots as underscores; the flag is --key with underscores as
+// dashes.
+type Config struct {
+	Domain          string        `koanf:"domain" help:"public host name (and port) of this instance, e.g. plaudit.example or 127.0.0.1:8080"`
+	Scheme          string        `koanf:"scheme" help:"scheme of public URLs: https, or http (only for localhost and tests); empty derives it from domain"`
+	Listen          string        `koanf:"listen" help:"address the HTTP server listens on"`
+	DatabaseURL     string        `koanf:"database_url" help:"postgres://… URL, or a SQLite file path; empty uses plaudit.db in data_dir"`
+	RedisURL        string        `koanf:"redis_url" help:"redis://… URL for jobs; empty starts an embedded in-process server (single process only)"`
+	DataDir         string        `koanf:"data_dir" help:"folder for the embedded database and other local files"`
+	Currency        string        `koanf:"currency" help:"ISO 4217 currency of budgets and payouts"`
+	Signup          string        `koanf:"signup" help:"who may create an account on the web: open, invite or closed"`
+	AutoMigrate     bool          `koanf:"auto_migrate" help:"apply database migrations when serve or worker starts"`
+	LogLevel        string        `koanf:"log_level" help:"debug, info, warn or error"`
+	LogFormat       string        `koanf:"log_format" help:"json or text"`
+	BodyLimit       int64         `koanf:"body_limit" help:"largest request body accepted, in bytes"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout" help:"how long in-flight requests and jobs get to finish on shutdown"`
+	Worker          Worker        `koanf:"worker"`
+	Federation      Federation    `koanf:"federation"`
+}
+
+// Worker configures the background job processor.
+type Worker struct {
+	Concurrency int `koanf:"concurrency" help:"jobs processed at once by one worker process"`
+}
+
+// Federation configures ActivityPub traffic with other servers.
+type Federation struct {
+	AllowHTTP             bool `koanf:"allow_http" help:"accept and fetch plain http:// remote URLs (tests and local experiments only)"`
+	AllowPrivateAddresses bool `koanf:"allow_private_addresses" help:"allow fetches and deliveries to loopback, private and link-local addresses (tests only)"`
+}
+
+// Default returns the configuration used when nothing is set: everything in
+// one process on a SQLite file and an embedded Redis-compatible server.
+func Default() Config {
+	return Config{
+		Domain:          "localhost:8080",
+		Listen:          "127.0.0.1:8080",
+		DataDir:         "data",
+		Currency:        "EUR",
+		Signup:          SignupInvite,
+		AutoMigrate:     true,
+		LogLevel:        "info",
+		LogFormat:       "json",
+		BodyLimit:       1 << 20,
+		ShutdownTimeout: 20 * time.Second,
+		Worker:          Worker{Concurrency: 10},
+	}
+}
+
+// Validate reports the first bad setting, naming its key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if c.Domain == "" || strings.ContainsAny(c.Domain, "/ @") {
+		bad("domain", "%q is not a host name with optional port", c.Domain)
+	} else if _, err := url.Parse("https://" + c.Domain); err != nil {
+		bad("domain", "%q: %v", c.Domain, err)
+	}
+	if c.Scheme != "" && c.Scheme != "http" && c.Scheme != "https" {
+		bad("scheme", "%q must be https or http", c.Scheme)
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q: %v", c.Listen, err)
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		bad("redis_url", "%q must start with redis:// or rediss://", c.RedisURL)
+	}
+	if !isCurrencyCode(c.Currency) {
+		bad("currency", "%q is not an ISO 4217 code like EUR", c.Currency)
+	}
+	switch c.Signup {
+	case SignupOpen, SignupInvite, SignupClosed:
+	default:
+		bad("signup", "%q must be open, invite or closed", c.Signup)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level", "%q must be debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("log_format", "%q must be json or text", c.LogFormat)
+	}
+	if c.BodyLimit < 1024 {
+		bad("body_limit", "%d is below 1024 bytes", c.BodyLimit)
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("shutdown_timeout", "%s must be positive", c.ShutdownTimeout)
+	}
+	if c.Worker.Concurrency < 1 {
+		bad("worker.concurrency", "%d must be at least 1", c.Worker.Concurrency)
+	}
+	return errors.Join(errs...)
+}
+
+func isCurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// PublicScheme is the scheme of this instance's public URLs.
+func (c Config) PublicScheme() string {
+	if c.Scheme != "" {
+		return c.Scheme
+	}
+	host := c.Domain
+	if h, _, err := net.SplitHostPort(c.Domain); err == nil {
+		host = h
+	}
+	if host == "localhost" || net.ParseIP(strings.Trim(host, "[]")).IsLoopback() {
+		return "http"
+	}
+	return "https"
+}
+
+// BaseURL is the root of this instance's public URLs, without a trailing slash.
+func (c Config) BaseURL() string {
+	return c.PublicScheme() + "://" + c.Domain
+}
+
+// UsesPostgres tells whether DatabaseURL names a PostgreSQL server.
+func (c Config) UsesPostgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SQLitePath is the SQLite file used when DatabaseURL is not PostgreSQL.
+func (c Config) SQLitePath() string {
+	if c.DatabaseURL != "" {
+		return strings.TrimPrefix(c.DatabaseURL, "sqlite://")
+	}
+	return filepath.Join(c.DataDir, "plaudit.db")
+}
+
+// EnsureDataDir creates DataDir when the embedded database lives there.
+func (c Config) EnsureDataDir() error {
+	if c.UsesPostgres() {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(c.SQLitePath()), 0o750); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	return nil
+}
