@@ -85,13 +85,3 @@ type AccountStore interface {
 	// with codeHash as used by u, in one transaction.
 	CreateUserWithInvite(ctx context.Context, u *User, codeHash string, now time.Time) error
 }
-
-// JobProbe is a test job: enqueued by a web process, marked processed by
-// whichever worker ran it. Admins use it to check that workers are running.
-type JobProbe struct {
-	ID          int64
-	EnqueuedBy  string
-	ProcessedBy *string
-	CreatedAt   time.Time
-	ProcessedAt *time.Time
-}
