@@ -71,7 +71,7 @@ func Default() Config {
 	}
 }
 
-// Validate reports the first bad setting, naming its key.
+// Validate reports every bad setting, each error naming its key.
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {

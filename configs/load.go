@@ -109,10 +109,8 @@ func Load(path string, environ []string, fs *pflag.FlagSet) (Config, error) {
 		if err := fk.Load(file.Provider(path), yaml.Parser()); err != nil {
 			return Config{}, fmt.Errorf("read config file %s: %w", path, err)
 		}
-		for _, key := range fk.Keys() {
-			if !known[key] {
-				return Config{}, fmt.Errorf("config file %s: unknown key %q (known keys: %s)", path, key, strings.Join(Keys(), ", "))
-			}
+		if err := checkFileKeys(fk, known); err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
 		}
 		if err := k.Merge(fk); err != nil {
 			return Config{}, fmt.Errorf("merge config file %s: %w", path, err)
@@ -145,6 +143,38 @@ func Load(path string, environ []string, fs *pflag.FlagSet) (Config, error) {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// checkFileKeys refuses keys of fk that are not configuration keys. A
+// section left empty (every key under it commented out) is dropped, so that
+// it does not wipe the defaults under it.
+func checkFileKeys(fk *koanf.Koanf, known map[string]bool) error {
+	for _, key := range fk.Keys() {
+		if known[key] {
+			continue
+		}
+		under := sectionKeys(key, known)
+		switch {
+		case len(under) == 0:
+			return fmt.Errorf("unknown key %q (known keys: %s)", key, strings.Join(Keys(), ", "))
+		case fk.Get(key) != nil:
+			return fmt.Errorf("%q is a section, not a value (its keys: %s)", key, strings.Join(under, ", "))
+		}
+		fk.Delete(key)
+	}
+	return nil
+}
+
+// sectionKeys lists the known keys under section, sorted.
+func sectionKeys(section string, known map[string]bool) []string {
+	var under []string
+	for key := range known {
+		if strings.HasPrefix(key, section+".") {
+			under = append(under, key)
+		}
+	}
+	sort.Strings(under)
+	return under
 }
 
 func fromEnv(environ []string, known map[string]bool) (map[string]any, error) {
@@ -181,7 +211,7 @@ func decode(k *koanf.Koanf) (Config, error) {
 	conf := koanf.UnmarshalConf{
 		Tag: "koanf",
 		DecoderConfig: &mapstructure.DecoderConfig{
-			DecodeHook:       mapstructure.ComposeDecodeHookFunc(mapstructure.StringToTimeDurationHookFunc()),
+			DecodeHook:       mapstructure.ComposeDecodeHookFunc(durationNeedsUnit, mapstructure.StringToTimeDurationHookFunc()),
 			WeaklyTypedInput: true,
 			ErrorUnused:      true,
 			Result:           &cfg,
@@ -192,4 +222,21 @@ func decode(k *koanf.Koanf) (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	return cfg, nil
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+// durationNeedsUnit refuses a bare number for a duration: YAML reads
+// "shutdown_timeout: 30" as an integer, which would silently mean 30ns.
+func durationNeedsUnit(from, to reflect.Type, data any) (any, error) {
+	if to != durationType || from == durationType {
+		return data, nil
+	}
+	switch from.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return nil, fmt.Errorf("%v needs a unit, like \"%vs\"", data, data)
+	}
+	return data, nil
 }

@@ -1,0 +1,235 @@
+// Package instance wires one Plaudit instance together from configuration:
+// database, Redis, use cases, the HTTP server and the background worker.
+// The plaudit command runs one; multi-instance tests run several.
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/plaudit/plaudit/app/accounts"
+	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/configs"
+	"github.com/plaudit/plaudit/jobs"
+	"github.com/plaudit/plaudit/web"
+)
+
+// Options change how an instance runs beyond its configuration.
+type Options struct {
+	Web    bool // serve HTTP
+	Worker bool // process background jobs and run the scheduler
+	// Queues namespaces the job queues (tests sharing one Redis).
+	Queues jobs.Queues
+	// JobPollInterval overrides how often delayed jobs are checked (tests).
+	JobPollInterval time.Duration
+	// Accounts overrides account options (tests use cheap password hashing).
+	Accounts *accounts.Options
+	// Listener serves HTTP instead of listening on cfg.Listen (tests).
+	Listener net.Listener
+	Logger   *slog.Logger
+}
+
+// Instance is a running Plaudit.
+type Instance struct {
+	Config   configs.Config
+	Logger   *slog.Logger
+	Store    *store.Store
+	Redis    *jobs.Redis
+	Jobs     *jobs.Client
+	Accounts *accounts.Service
+	Web      *web.Server
+	Worker   *jobs.Worker
+
+	opts     Options
+	http     *http.Server
+	listener net.Listener
+	served   chan error
+}
+
+// Open connects to the database and Redis and builds the use cases; Start
+// begins serving.
+func Open(ctx context.Context, cfg configs.Config, opts Options) (inst *Instance, err error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	inst = &Instance{Config: cfg, Logger: opts.Logger, opts: opts}
+	defer func() {
+		if err != nil {
+			inst.Close()
+		}
+	}()
+	if err := cfg.EnsureDataDir(); err != nil {
+		return nil, err
+	}
+	if inst.Store, err = OpenStore(ctx, cfg, opts.Logger); err != nil {
+		return nil, err
+	}
+	if opts.Worker && !opts.Web && cfg.RedisURL == "" {
+		return nil, errors.New("plaudit worker needs redis_url: the embedded Redis lives inside `plaudit serve` and no other process can reach it")
+	}
+	if opts.Web && !opts.Worker && cfg.RedisURL == "" {
+		return nil, errors.New("serve --no-worker needs redis_url: with the embedded Redis only this process could run the jobs")
+	}
+	if inst.Redis, err = jobs.ConnectRedis(ctx, cfg.RedisURL, opts.Logger); err != nil {
+		return nil, err
+	}
+	inst.Jobs = jobs.NewClient(inst.Redis, opts.Queues)
+	accOpts := accounts.Options{}
+	if opts.Accounts != nil {
+		accOpts = *opts.Accounts
+	}
+	accOpts.SignupMode = cfg.Signup
+	if inst.Accounts, err = accounts.New(inst.Store, accOpts); err != nil {
+		return nil, err
+	}
+	if opts.Web {
+		if err := inst.buildWeb(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Worker {
+		inst.buildWorker()
+	}
+	return inst, nil
+}
+
+// OpenStore opens the configured database, migrates it when auto_migrate is
+// on, and refuses a schema this binary does not know.
+func OpenStore(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*store.Store, error) {
+	dbURL := cfg.DatabaseURL
+	if !cfg.UsesPostgres() {
+		dbURL = cfg.SQLitePath()
+	}
+	s, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.AutoMigrate {
+		if n, err := s.Migrate(ctx, nil); err != nil {
+			_ = s.Close()
+			return nil, err
+		} else if n > 0 {
+			logger.Info("database migrated", "applied", n)
+		}
+	}
+	if err := s.CheckSchema(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (inst *Instance) processName(role string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s@%s:%d", role, host, os.Getpid())
+}
+
+func (inst *Instance) buildWeb() error {
+	probes := &jobs.Probes{Store: inst.Store, Client: inst.Jobs, Name: inst.processName("web")}
+	srv, err := web.New(web.Deps{
+		Accounts:  inst.Accounts,
+		Probes:    probes,
+		Health:    map[string]web.Pinger{"database": inst.Store, "redis": inst.Redis},
+		Domain:    inst.Config.Domain,
+		BaseURL:   inst.Config.BaseURL(),
+		BodyLimit: inst.Config.BodyLimit,
+		Logger:    inst.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	inst.Web = srv
+	return nil
+}
+
+func (inst *Instance) buildWorker() {
+	w := jobs.NewWorker(inst.Redis, jobs.WorkerOptions{
+		Queues:          inst.opts.Queues,
+		Concurrency:     inst.Config.Worker.Concurrency,
+		ShutdownTimeout: inst.Config.ShutdownTimeout,
+		PollInterval:    inst.opts.JobPollInterval,
+		Logger:          inst.Logger,
+	})
+	w.Handle(jobs.TypeProbe, jobs.HandleProbeTask(inst.Store, inst.processName("worker")))
+	inst.Worker = w
+}
+
+// Start begins processing jobs and serving HTTP in the background.
+func (inst *Instance) Start() error {
+	if inst.Worker != nil {
+		if err := inst.Worker.Start(); err != nil {
+			return err
+		}
+	}
+	if inst.Web == nil {
+		return nil
+	}
+	ln := inst.opts.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", inst.Config.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", inst.Config.Listen, err)
+		}
+	}
+	inst.listener = ln
+	inst.http = &http.Server{
+		Handler:           inst.Web,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(inst.Logger.Handler(), slog.LevelWarn),
+	}
+	inst.served = make(chan error, 1)
+	go func() { inst.served <- inst.http.Serve(ln) }()
+	inst.Logger.Info("serving", "addr", ln.Addr().String(), "url", inst.Config.BaseURL())
+	return nil
+}
+
+// Addr is the address HTTP is served on, once started.
+func (inst *Instance) Addr() string {
+	if inst.listener == nil {
+		return ""
+	}
+	return inst.listener.Addr().String()
+}
+
+// Served reports the HTTP server's end: http.ErrServerClosed after
+// Shutdown, another error when the listener failed.
+func (inst *Instance) Served() <-chan error { return inst.served }
+
+// Shutdown stops taking requests and jobs and waits, up to the configured
+// shutdown_timeout, for the ones in flight to finish.
+func (inst *Instance) Shutdown(ctx context.Context) error {
+	var errs []error
+	if inst.http != nil {
+		ctx, cancel := context.WithTimeout(ctx, inst.Config.ShutdownTimeout)
+		defer cancel()
+		if err := inst.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shut down http: %w", err))
+		}
+	}
+	if inst.Worker != nil {
+		inst.Worker.Shutdown()
+	}
+	return errors.Join(errs...)
+}
+
+// Close releases connections; call after Shutdown.
+func (inst *Instance) Close() {
+	if inst.Jobs != nil {
+		_ = inst.Jobs.Close()
+	}
+	if inst.Redis != nil {
+		inst.Redis.Close()
+	}
+	if inst.Store != nil {
+		_ = inst.Store.Close()
+	}
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/app"
+)
+
+const (
+	sessionCookie = "plaudit_session"
+	ctxUser       = "plaudit.user"
+)
+
+// currentUser returns the signed-in user, or nil.
+func currentUser(c *gin.Context) *app.User {
+	if u, ok := c.Get(ctxUser); ok {
+		return u.(*app.User)
+	}
+	return nil
+}
+
+// sessionUser loads the user of the session cookie, if any. A stale or
+// unknown cookie is dropped, not an error.
+func (s *Server) sessionUser(c *gin.Context) {
+	token, err := c.Cookie(sessionCookie)
+	if err != nil || token == "" {
+		c.Next()
+		return
+	}
+	u, err := s.deps.Accounts.SessionUser(c.Request.Context(), token)
+	switch app.ErrorCode(err) {
+	case "":
+		c.Set(ctxUser, u)
+	case app.EUNAUTHORIZED:
+		s.setCookie(c, sessionCookie, "", -1)
+	default:
+		s.fail(c, err)
+		return
+	}
+	c.Next()
+}
+
+// bearerUser loads the user of an `Authorization: Bearer` token, if any; a
+// wrong token is refused.
+func (s *Server) bearerUser(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	if h == "" {
+		c.Next()
+		return
+	}
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		s.fail(c, app.Errorf(app.EUNAUTHORIZED, "Authorization must be a Bearer token"))
+		return
+	}
+	u, err := s.deps.Accounts.TokenUser(c.Request.Context(), strings.TrimSpace(token))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(ctxUser, u)
+	c.Next()
+}
+
+func (s *Server) requireUser(c *gin.Context) {
+	if currentUser(c) == nil {
+		c.Header("WWW-Authenticate", `Bearer realm="plaudit"`)
+		s.fail(c, app.Errorf(app.EUNAUTHORIZED, "sign in or send a bearer token"))
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) requireAdmin(c *gin.Context) {
+	u := currentUser(c)
+	if u == nil {
+		c.Header("WWW-Authenticate", `Bearer realm="plaudit"`)
+		s.fail(c, app.Errorf(app.EUNAUTHORIZED, "sign in or send a bearer token"))
+		return
+	}
+	if !u.Admin {
+		s.fail(c, app.Errorf(app.EFORBIDDEN, "only admins may do this"))
+		return
+	}
+	c.Next()
+}
+
+// setCookie writes an HttpOnly, SameSite=Lax cookie, Secure when the instance
+// is served over https. maxAge < 0 deletes it.
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secureCookie, SameSite: http.SameSiteLaxMode,
+	})
+}

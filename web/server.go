@@ -1,0 +1,102 @@
+// Package web serves Plaudit over HTTP: pages, the JSON API, health and
+// metrics. Handlers are thin: bind the request, call a use case, render.
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/accounts"
+)
+
+// Pinger is a dependency whose health /healthz reports.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// ProbeStarter enqueues job probes (implemented by jobs.Probes), so the web
+// process can prove that a worker is processing jobs.
+type ProbeStarter interface {
+	Start(ctx context.Context) (*app.JobProbe, error)
+	Get(ctx context.Context, id int64) (*app.JobProbe, error)
+}
+
+// Deps are what the web layer needs from the rest of Plaudit.
+type Deps struct {
+	Accounts  *accounts.Service
+	Probes    ProbeStarter
+	Health    map[string]Pinger // name → dependency, e.g. "database", "redis"
+	Domain    string            // public host, e.g. plaudit.example
+	BaseURL   string            // e.g. https://plaudit.example
+	BodyLimit int64             // largest request body, bytes
+	Logger    *slog.Logger
+	// Mount adds more routes (federation, later features) to the engine.
+	Mount []func(*gin.Engine)
+}
+
+// Server is the HTTP handler of a Plaudit instance.
+type Server struct {
+	deps         Deps
+	engine       *gin.Engine
+	pages        *template.Template
+	secureCookie bool
+}
+
+// New builds the handler.
+func New(deps Deps) (*Server, error) {
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	pages, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{deps: deps, engine: gin.New(), pages: pages, secureCookie: len(deps.BaseURL) > 5 && deps.BaseURL[:6] == "https:"}
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.ContextWithFallback = true
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.engine.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	e := s.engine
+	e.Use(s.requestID, s.accessLog, s.recoverPanics, s.metrics, s.limitBody, securityHeaders)
+	e.NoRoute(func(c *gin.Context) { s.fail(c, app.Errorf(app.ENOTFOUND, "no such page")) })
+	e.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
+	})
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", gin.WrapH(metricsHandler()))
+	e.GET("/static/*path", s.static)
+
+	forms := e.Group("/", s.sessionUser, s.csrf)
+	forms.GET("", s.home)
+	forms.GET("login", s.loginPage)
+	forms.POST("login", s.login)
+	forms.POST("logout", s.logout)
+	forms.GET("signup", s.signupPage)
+	forms.POST("signup", s.signup)
+
+	api := e.Group("/api/v1", s.bearerUser)
+	api.GET("/me", s.requireUser, s.me)
+	admin := api.Group("/admin", s.requireAdmin)
+	admin.POST("/jobs/probes", s.startProbe)
+	admin.GET("/jobs/probes/:id", s.getProbe)
+	admin.POST("/invites", s.createInvite)
+
+	for _, mount := range s.deps.Mount {
+		mount(e)
+	}
+}

@@ -1,0 +1,46 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+func parseTemplates() (*template.Template, error) {
+	t, err := template.New("").ParseFS(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse templates: %w", err)
+	}
+	return t, nil
+}
+
+// render writes the named page with data plus what every page needs: the
+// signed-in user, the CSRF token and the instance's domain.
+func (s *Server) render(c *gin.Context, name string, data gin.H) {
+	if data == nil {
+		data = gin.H{}
+	}
+	data["User"] = currentUser(c)
+	data["CSRF"] = csrfToken(c)
+	data["Domain"] = s.deps.Domain
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if err := s.pages.ExecuteTemplate(c.Writer, name, data); err != nil {
+		logger(c).Error("render page", "page", name, "err", err)
+	}
+}
+
+func (s *Server) static(c *gin.Context) {
+	sub, _ := fs.Sub(staticFiles, "static")
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.FileFromFS(c.Param("path"), http.FS(sub))
+}
