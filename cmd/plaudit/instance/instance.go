@@ -13,6 +13,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/plaudit/plaudit/app/accounts"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/configs"
@@ -33,6 +35,8 @@ type Options struct {
 	// Listener serves HTTP instead of listening on cfg.Listen (tests).
 	Listener net.Listener
 	Logger   *slog.Logger
+	// Mount adds routes to the HTTP server (tests).
+	Mount []func(*gin.Engine)
 }
 
 // Instance is a running Plaudit.
@@ -54,11 +58,11 @@ type Instance struct {
 
 // Open connects to the database and Redis and builds the use cases; Start
 // begins serving.
-func Open(ctx context.Context, cfg configs.Config, opts Options) (inst *Instance, err error) {
+func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, err error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	inst = &Instance{Config: cfg, Logger: opts.Logger, opts: opts}
+	inst := &Instance{Config: cfg, Logger: opts.Logger, opts: opts}
 	defer func() {
 		if err != nil {
 			inst.Close()
@@ -140,6 +144,7 @@ func (inst *Instance) buildWeb() error {
 		BaseURL:   inst.Config.BaseURL(),
 		BodyLimit: inst.Config.BodyLimit,
 		Logger:    inst.Logger,
+		Mount:     inst.opts.Mount,
 	})
 	if err != nil {
 		return err
