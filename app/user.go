@@ -28,8 +28,16 @@ type User struct {
 	Summary      string
 	PasswordHash string
 	Admin        bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// PrivateKeyPEM and PublicKeyPEM are the RSA key pair the user's actor
+	// signs federation requests with.
+	PrivateKeyPEM             string
+	PublicKeyPEM              string
+	ManuallyApprovesFollowers bool
+	Discoverable              bool
+	AlsoKnownAs               string // space-separated actor URIs
+	IconURL                   string
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
 }
 
 // Session is a signed-in browser. Only the SHA-256 of its cookie is stored.

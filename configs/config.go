@@ -49,8 +49,12 @@ type Worker struct {
 
 // Federation configures ActivityPub traffic with other servers.
 type Federation struct {
-	AllowHTTP             bool `koanf:"allow_http" help:"accept and fetch plain http:// remote URLs (tests and local experiments only)"`
-	AllowPrivateAddresses bool `koanf:"allow_private_addresses" help:"allow fetches and deliveries to loopback, private and link-local addresses (tests only)"`
+	AllowHTTP               bool `koanf:"allow_http" help:"accept and fetch plain http:// remote URLs (tests and local experiments only)"`
+	AllowPrivateAddresses   bool `koanf:"allow_private_addresses" help:"allow fetches and deliveries to loopback, private and link-local addresses (tests only)"`
+	AuthorizedFetch         bool `koanf:"authorized_fetch" help:"require signed GETs for actor, object and collection documents (Mastodon's secure mode)"`
+	InboxRateLimit          int  `koanf:"inbox_rate_limit" help:"inbox requests accepted per second from one remote host, per web process; 0 turns the limit off"`
+	DeliveryHostConcurrency int  `koanf:"delivery_host_concurrency" help:"deliveries to one remote host at once, per worker process"`
+	DeliveryAttempts        int  `koanf:"delivery_attempts" help:"delivery attempts before an activity is dead-lettered; 16 retries span about 2.8 days"`
 }
 
 // Default returns the configuration used when nothing is set: everything in
@@ -68,6 +72,11 @@ func Default() Config {
 		BodyLimit:       1 << 20,
 		ShutdownTimeout: 20 * time.Second,
 		Worker:          Worker{Concurrency: 10},
+		Federation: Federation{
+			InboxRateLimit:          200,
+			DeliveryHostConcurrency: 4,
+			DeliveryAttempts:        17,
+		},
 	}
 }
 
@@ -115,6 +124,15 @@ func (c Config) Validate() error {
 	}
 	if c.Worker.Concurrency < 1 {
 		bad("worker.concurrency", "%d must be at least 1", c.Worker.Concurrency)
+	}
+	if c.Federation.InboxRateLimit < 0 {
+		bad("federation.inbox_rate_limit", "%d must be 0 (off) or more", c.Federation.InboxRateLimit)
+	}
+	if c.Federation.DeliveryHostConcurrency < 1 {
+		bad("federation.delivery_host_concurrency", "%d must be at least 1", c.Federation.DeliveryHostConcurrency)
+	}
+	if c.Federation.DeliveryAttempts < 1 {
+		bad("federation.delivery_attempts", "%d must be at least 1", c.Federation.DeliveryAttempts)
 	}
 	return errors.Join(errs...)
 }

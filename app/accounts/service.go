@@ -119,8 +119,16 @@ func (s *Service) newUser(username, password string, admin bool) (*app.User, err
 	if err != nil {
 		return nil, err
 	}
+	privPEM, pubPEM, err := newKeyPair()
+	if err != nil {
+		return nil, err
+	}
 	now := s.opts.Now().UTC()
-	return &app.User{Username: name, DisplayName: username, PasswordHash: hash, Admin: admin, CreatedAt: now, UpdatedAt: now}, nil
+	return &app.User{
+		Username: name, DisplayName: username, PasswordHash: hash, Admin: admin,
+		PrivateKeyPEM: privPEM, PublicKeyPEM: pubPEM, Discoverable: true,
+		CreatedAt: now, UpdatedAt: now,
+	}, nil
 }
 
 // errBadCredentials is the one answer to every failed sign-in, so that it

@@ -121,7 +121,7 @@ func translate(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, errNotFound):
 		return &app.Error{Code: app.ENOTFOUND, Message: what + " not found", Err: err}
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return &app.Error{Code: app.ECONFLICT, Message: what + " already exists", Err: err}
