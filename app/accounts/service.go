@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -35,13 +36,18 @@ type Options struct {
 	Argon2      *argon2id.Params // nil uses DefaultArgon2Params
 	Now         func() time.Time // nil uses time.Now
 	InviteTTL   time.Duration    // how long an invite stays valid
-	dummyHashed string
 }
 
 // Service implements the account use cases.
 type Service struct {
 	store app.AccountStore
 	opts  Options
+
+	// dummyHash is compared against when the user does not exist, so that a
+	// failed sign-in takes as long for unknown names as for known ones. It
+	// is made on first need: argon2id takes 64 MiB and ~50 ms.
+	dummyOnce sync.Once
+	dummyHash string
 }
 
 // New returns a Service on store.
@@ -61,14 +67,15 @@ func New(store app.AccountStore, opts Options) (*Service, error) {
 	if opts.SignupMode == "" {
 		opts.SignupMode = SignupInvite
 	}
-	// A hash to compare against when the user does not exist, so that a
-	// failed sign-in takes as long for unknown names as for known ones.
-	dummy, err := argon2id.CreateHash("no such user, no such password", opts.Argon2)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
-	}
-	opts.dummyHashed = dummy
 	return &Service{store: store, opts: opts}, nil
+}
+
+// burnDummy spends the time of one password check.
+func (s *Service) burnDummy(password string) {
+	s.dummyOnce.Do(func() {
+		s.dummyHash, _ = argon2id.CreateHash("no such user, no such password", s.opts.Argon2)
+	})
+	_, _ = passwordMatches(password, s.dummyHash)
 }
 
 // SignupMode tells who may sign up on the web.
@@ -139,12 +146,12 @@ var errBadCredentials = app.Errorf(app.EUNAUTHORIZED, "wrong username or passwor
 func (s *Service) Authenticate(ctx context.Context, username, password string) (*app.User, error) {
 	name, err := app.NormalizeUsername(username)
 	if err != nil {
-		_, _ = passwordMatches(password, s.opts.dummyHashed)
+		s.burnDummy(password)
 		return nil, errBadCredentials
 	}
 	u, err := s.store.UserByUsername(ctx, name)
 	if errors.Is(err, app.ErrNotFound) {
-		_, _ = passwordMatches(password, s.opts.dummyHashed)
+		s.burnDummy(password)
 		return nil, errBadCredentials
 	}
 	if err != nil {
