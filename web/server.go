@@ -88,6 +88,7 @@ func (s *Server) routes() {
 	forms.POST("logout", s.logout)
 	forms.GET("signup", s.signupPage)
 	forms.POST("signup", s.signup)
+	forms.GET("@:name", s.ProfilePage)
 
 	api := e.Group("/api/v1", s.bearerUser)
 	api.GET("/me", s.requireUser, s.me)

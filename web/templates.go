@@ -16,6 +16,10 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
+var pageTitles = map[string]string{
+	"home.html": "Welcome", "login.html": "Sign in", "signup.html": "Sign up", "error.html": "Error",
+}
+
 func parseTemplates() (*template.Template, error) {
 	t, err := template.New("").ParseFS(templateFiles, "templates/*.html")
 	if err != nil {
@@ -33,6 +37,9 @@ func (s *Server) render(c *gin.Context, name string, data gin.H) {
 	data["User"] = currentUser(c)
 	data["CSRF"] = csrfToken(c)
 	data["Domain"] = s.deps.Domain
+	if _, ok := data["Title"]; !ok {
+		data["Title"] = pageTitles[name]
+	}
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	if err := s.pages.ExecuteTemplate(c.Writer, name, data); err != nil {
 		logger(c).Error("render page", "page", name, "err", err)

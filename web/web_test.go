@@ -280,3 +280,17 @@ func TestErrorStatus(t *testing.T) {
 		t.Fatalf("plain error → %d", got)
 	}
 }
+
+func TestProfilePage(t *testing.T) {
+	f := newFixture(t, nil)
+	if _, err := f.accounts.CreateUser(context.Background(), "Carol", "a long password", false); err != nil {
+		t.Fatal(err)
+	}
+	body, status := get(t, http.DefaultClient, f.srv.URL+"/@carol")
+	if status != 200 || !strings.Contains(body, "@carol@plaudit.test") || !strings.Contains(body, `href="http://plaudit.test/users/carol"`) {
+		t.Fatalf("profile = %d\n%s", status, body)
+	}
+	if _, status := get(t, http.DefaultClient, f.srv.URL+"/@nobody"); status != 404 {
+		t.Fatalf("unknown profile = %d, want 404", status)
+	}
+}

@@ -287,3 +287,16 @@ func (s *Service) CreateInvite(ctx context.Context, createdBy *app.User) (string
 	}
 	return code, nil
 }
+
+// Profile returns the public profile of a local user.
+func (s *Service) Profile(ctx context.Context, username string) (*app.User, error) {
+	key, err := app.NormalizeUsername(username)
+	if err != nil {
+		return nil, app.Errorf(app.ENOTFOUND, "no user %q here", username)
+	}
+	u, err := s.store.UserByUsername(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("profile of %s: %w", key, err)
+	}
+	return u, nil
+}
