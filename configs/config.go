@@ -51,7 +51,7 @@ type Worker struct {
 type Federation struct {
 	AllowHTTP               bool `koanf:"allow_http" help:"accept and fetch plain http:// remote URLs (tests and local experiments only)"`
 	AllowPrivateAddresses   bool `koanf:"allow_private_addresses" help:"allow fetches and deliveries to loopback, private and link-local addresses (tests only)"`
-	AuthorizedFetch         bool `koanf:"authorized_fetch" help:"require signed GETs for actor, object and collection documents (Mastodon's secure mode)"`
+	AuthorizedFetch         bool `koanf:"authorized_fetch" help:"require signed GETs for collections, activities and objects (Mastodon's secure mode); actor documents stay public so keys can be fetched"`
 	InboxRateLimit          int  `koanf:"inbox_rate_limit" help:"inbox requests accepted per second from one remote host, per web process; 0 turns the limit off"`
 	DeliveryHostConcurrency int  `koanf:"delivery_host_concurrency" help:"deliveries to one remote host at once, per worker process"`
 	DeliveryAttempts        int  `koanf:"delivery_attempts" help:"delivery attempts before an activity is dead-lettered; 16 retries span about 2.8 days"`

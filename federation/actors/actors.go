@@ -1,0 +1,141 @@
+package actors
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation"
+	"github.com/plaudit/plaudit/federation/httpsig"
+	"github.com/plaudit/plaudit/federation/keys"
+)
+
+// Store is what the actor handlers read; *store.Store satisfies it.
+type Store interface {
+	UserByUsername(ctx context.Context, username string) (*app.User, error)
+	CountFollowers(ctx context.Context, followeeURI string) (int64, error)
+	CountFollowing(ctx context.Context, followerURI string) (int64, error)
+	FollowersPage(ctx context.Context, followeeURI string, offset, limit int) ([]app.Follow, error)
+	FollowingPage(ctx context.Context, followerURI string, offset, limit int) ([]app.Follow, error)
+	CountPublicOutbox(ctx context.Context, actorURI string) (int64, error)
+	PublicOutboxPage(ctx context.Context, actorURI string, offset, limit int) ([]app.Activity, error)
+	ActivityByURI(ctx context.Context, uri string) (*app.Activity, error)
+	LatestLocalObjectActivity(ctx context.Context, objectURI string, types []string) (*app.Activity, error)
+}
+
+// Moderation decides whether a signed fetcher may read (app/moderation's
+// Service satisfies it).
+type Moderation interface {
+	Allows(ctx context.Context, host, actorURI string) (bool, error)
+}
+
+// DefaultPageSize is how many items a collection page holds when
+// Deps.PageSize is 0.
+const DefaultPageSize = 20
+
+// ActivityContentType is the content type of every JSON document served here.
+const ActivityContentType = "application/activity+json; charset=utf-8"
+
+// Deps are what the actor handlers need.
+type Deps struct {
+	Store Store
+	URLs  federation.URLs
+	// Keys gives the instance actor's public key.
+	Keys *keys.Keyring
+	// Verifier checks signed GETs; required when AuthorizedFetch is on.
+	Verifier *httpsig.Verifier
+	// AuthorizedFetch makes collections, activities and objects answer
+	// only signed GETs.
+	AuthorizedFetch bool
+	// Moderation, if set, refuses signed fetches by blocked actors and
+	// domains (403) when AuthorizedFetch is on.
+	Moderation Moderation
+	// HTML renders the profile page of /users/{name} for browsers; nil
+	// answers them 406 Not Acceptable.
+	HTML gin.HandlerFunc
+	// PageSize is the number of items per collection page
+	// (DefaultPageSize if 0).
+	PageSize int
+	Logger   *slog.Logger
+}
+
+// Handlers serve local actors and what they published.
+type Handlers struct {
+	deps Deps
+	urls federation.URLs
+	log  *slog.Logger
+}
+
+// New returns the handlers; register them with Routes. It panics on a
+// wiring mistake (no Store or Keys, authorized fetch without a Verifier),
+// which must not reach production.
+func New(deps Deps) *Handlers {
+	switch {
+	case deps.Store == nil:
+		panic("actors.New: no Store")
+	case deps.Keys == nil:
+		panic("actors.New: no Keys")
+	case deps.AuthorizedFetch && deps.Verifier == nil:
+		panic("actors.New: AuthorizedFetch needs a Verifier")
+	}
+	if deps.PageSize <= 0 {
+		deps.PageSize = DefaultPageSize
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	return &Handlers{deps: deps, urls: deps.URLs, log: deps.Logger}
+}
+
+// Routes registers GET /users/:name, /users/:name/followers,
+// /users/:name/following, /users/:name/outbox, /actor, /actor/outbox,
+// /activities/:id and /objects/:id.
+func (h *Handlers) Routes(e *gin.Engine) {
+	e.GET("/users/:name", h.actor)
+	e.GET("/actor", h.instanceActor)
+	signed := e.Group("", h.signedFetch)
+	signed.GET("/users/:name/followers", h.followers)
+	signed.GET("/users/:name/following", h.following)
+	signed.GET("/users/:name/outbox", h.outbox)
+	signed.GET("/actor/outbox", h.instanceOutbox)
+	signed.GET("/activities/:id", h.activity)
+	signed.GET("/objects/:id", h.object)
+}
+
+// InstanceOutbox is the URL of the instance actor's outbox.
+func InstanceOutbox(urls federation.URLs) string { return urls.InstanceActor() + "/outbox" }
+
+// user loads the user named in the path, answering 404 when there is none.
+// The name must be exactly the stored (lower-case) username: an actor's id
+// is one URL.
+func (h *Handlers) user(c *gin.Context) (*app.User, bool) {
+	name := c.Param("name")
+	u, err := h.deps.Store.UserByUsername(c.Request.Context(), name)
+	if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && u.Username != name) {
+		fail(c, http.StatusNotFound, "no such user")
+		return nil, false
+	}
+	if err != nil {
+		h.internalError(c, err)
+		return nil, false
+	}
+	return u, true
+}
+
+// fail answers a client error as {"error": message}.
+func fail(c *gin.Context, status int, message string) {
+	c.AbortWithStatusJSON(status, gin.H{"error": message})
+}
+
+func (h *Handlers) internalError(c *gin.Context, err error) {
+	h.log.ErrorContext(c.Request.Context(), "actor request failed", "path", c.Request.URL.Path, "err", err)
+	fail(c, http.StatusInternalServerError, "internal error")
+}
+
+// writeDocument answers an ActivityPub JSON document.
+func writeDocument(c *gin.Context, status int, body []byte) {
+	c.Data(status, ActivityContentType, body)
+}

@@ -1,0 +1,48 @@
+package actors
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/federation/as2"
+)
+
+// instanceActor answers GET /actor, always without a signature: servers
+// fetch it to verify the signed fetches Plaudit makes as the instance.
+func (h *Handlers) instanceActor(c *gin.Context) {
+	doc, err := h.InstanceActor(c.Request.Context())
+	if err != nil {
+		h.internalError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "max-age=180, public")
+	h.writeStatus(c, http.StatusOK, doc)
+}
+
+// InstanceActor returns the instance actor's document: an Application whose
+// preferredUsername is the host, as Mastodon names its own, with the
+// instance key (created on first use).
+func (h *Handlers) InstanceActor(ctx context.Context) (as2.Document, error) {
+	key, err := h.deps.Keys.Instance(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("instance actor: %w", err)
+	}
+	host := h.urls.Host()
+	return as2.ActorDocument(as2.ActorSpec{
+		ID:                        h.urls.InstanceActor(),
+		Type:                      "Application",
+		PreferredUsername:         host,
+		Name:                      host,
+		URL:                       h.urls.Base(),
+		Inbox:                     h.urls.InstanceInbox(),
+		Outbox:                    InstanceOutbox(h.urls),
+		SharedInbox:               h.urls.SharedInbox(),
+		PublicKeyID:               h.urls.InstanceKeyID(),
+		PublicKeyPEM:              key.PublicKeyPEM,
+		ManuallyApprovesFollowers: true,
+		Published:                 key.CreatedAt,
+	}), nil
+}

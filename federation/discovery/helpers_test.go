@@ -1,0 +1,70 @@
+package discovery_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/app/store/storetest"
+	"github.com/plaudit/plaudit/federation"
+	"github.com/plaudit/plaudit/federation/discovery"
+)
+
+// env is one instance's discovery endpoints on a fresh database.
+type env struct {
+	store  *store.Store
+	urls   federation.URLs
+	engine *gin.Engine
+}
+
+func newEnv(t *testing.T, baseURL string, mod func(*discovery.Deps)) *env {
+	t.Helper()
+	gin.SetMode(gin.ReleaseMode)
+	s := storetest.Open(t)
+	urls := federation.NewURLs(baseURL)
+	deps := discovery.Deps{Store: s, URLs: urls, Version: "1.2.3", SignupOpen: true, Currency: "EUR", UsageTTL: -1}
+	if mod != nil {
+		mod(&deps)
+	}
+	e := gin.New()
+	discovery.New(deps).Routes(e)
+	return &env{store: s, urls: urls, engine: e}
+}
+
+func (e *env) mustUser(t *testing.T, name string) *app.User {
+	t.Helper()
+	now := time.Now().UTC()
+	u := &app.User{Username: name, DisplayName: name, PasswordHash: "x", Discoverable: true, CreatedAt: now, UpdatedAt: now}
+	if err := e.store.CreateUser(context.Background(), u); err != nil {
+		t.Fatalf("create user %s: %v", name, err)
+	}
+	return u
+}
+
+func (e *env) do(t *testing.T, method, target string, header http.Header) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(method, target, nil)
+	for k, v := range header {
+		r.Header[k] = v
+	}
+	w := httptest.NewRecorder()
+	e.engine.ServeHTTP(w, r)
+	return w
+}
+
+func mustDecode(t *testing.T, w *httptest.ResponseRecorder, v any) {
+	t.Helper()
+	if err := json.Unmarshal(w.Body.Bytes(), v); err != nil {
+		t.Fatalf("decode %s: %v", w.Body.String(), err)
+	}
+}
+
+// The real store satisfies the consumer interface.
+var _ discovery.Store = (*store.Store)(nil)

@@ -1,0 +1,175 @@
+package discovery
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// NodeInfo schema relations and the content types of their documents.
+const (
+	NodeInfoRel20 = "http://nodeinfo.diaspora.software/ns/schema/2.0"
+	NodeInfoRel21 = "http://nodeinfo.diaspora.software/ns/schema/2.1"
+	nodeInfoType  = `application/json; profile="%s#"`
+)
+
+// ProtocolVersion is the version of Plaudit's flattr protocol this server
+// speaks, announced in NodeInfo metadata.
+const ProtocolVersion = 1
+
+// flattrsNote tells readers of the metadata where flattrs are described.
+const flattrsNote = "Like activities carrying a payment weight; see docs/federation.md"
+
+// Activity windows of NodeInfo's activeMonth and activeHalfyear.
+const (
+	month    = 30 * 24 * time.Hour
+	halfyear = 180 * 24 * time.Hour
+)
+
+// NodeInfo is a NodeInfo 2.0 or 2.1 document.
+type NodeInfo struct {
+	Version           string   `json:"version"`
+	Software          Software `json:"software"`
+	Protocols         []string `json:"protocols"`
+	Services          Services `json:"services"`
+	OpenRegistrations bool     `json:"openRegistrations"`
+	Usage             Usage    `json:"usage"`
+	Metadata          Metadata `json:"metadata"`
+}
+
+// Software names the server software; Repository and Homepage exist from
+// schema 2.1 on.
+type Software struct {
+	Name       string `json:"name"`
+	Version    string `json:"version"`
+	Repository string `json:"repository,omitempty"`
+	Homepage   string `json:"homepage,omitempty"`
+}
+
+// Services lists third-party services the node talks to: none.
+type Services struct {
+	Inbound  []string `json:"inbound"`
+	Outbound []string `json:"outbound"`
+}
+
+// Usage is NodeInfo's usage statistics.
+type Usage struct {
+	Users      UsageUsers `json:"users"`
+	LocalPosts int64      `json:"localPosts"`
+}
+
+// UsageUsers counts local users: all of them, and those active in the
+// last 30 and 180 days.
+type UsageUsers struct {
+	Total          int64 `json:"total"`
+	ActiveMonth    int64 `json:"activeMonth"`
+	ActiveHalfyear int64 `json:"activeHalfyear"`
+}
+
+// Metadata is NodeInfo's free-form metadata, with Plaudit's own block.
+type Metadata struct {
+	NodeName string      `json:"nodeName"`
+	Plaudit  PlauditInfo `json:"plaudit"`
+}
+
+// PlauditInfo tells other Plaudit servers that this one settles flattrs:
+// Likes sent to its users carry payment weights it pays out, in Currency.
+type PlauditInfo struct {
+	Settles         bool   `json:"settles"`
+	ProtocolVersion int    `json:"protocolVersion"`
+	Currency        string `json:"currency"`
+	Flattrs         string `json:"flattrs"`
+}
+
+type nodeInfoLink struct {
+	Rel  string `json:"rel"`
+	Href string `json:"href"`
+}
+
+// nodeInfoLinks answers GET /.well-known/nodeinfo.
+func (h *Handlers) nodeInfoLinks(c *gin.Context) {
+	base := h.deps.URLs.Base()
+	c.Header("Cache-Control", "max-age=86400, public")
+	h.writeJSON(c, http.StatusOK, "application/json; charset=utf-8", gin.H{"links": []nodeInfoLink{
+		{Rel: NodeInfoRel21, Href: base + "/nodeinfo/2.1"},
+		{Rel: NodeInfoRel20, Href: base + "/nodeinfo/2.0"},
+	}})
+}
+
+func (h *Handlers) nodeInfo21(c *gin.Context) { h.serveNodeInfo(c, "2.1", NodeInfoRel21) }
+
+func (h *Handlers) nodeInfo20(c *gin.Context) { h.serveNodeInfo(c, "2.0", NodeInfoRel20) }
+
+func (h *Handlers) serveNodeInfo(c *gin.Context, version, schema string) {
+	usage, err := h.currentUsage(c.Request.Context())
+	if err != nil {
+		h.internalError(c, err)
+		return
+	}
+	info := h.nodeInfo(version, usage)
+	c.Header("Cache-Control", "max-age=1800, public")
+	h.writeJSON(c, http.StatusOK, fmt.Sprintf(nodeInfoType, schema), info)
+}
+
+// nodeInfo builds the document; schema 2.0 has no software links.
+func (h *Handlers) nodeInfo(version string, usage Usage) NodeInfo {
+	sw := Software{Name: "plaudit", Version: h.deps.Version}
+	if version != "2.0" {
+		sw.Repository, sw.Homepage = h.deps.Repository, h.deps.Homepage
+	}
+	return NodeInfo{
+		Version:           version,
+		Software:          sw,
+		Protocols:         []string{"activitypub"},
+		Services:          Services{Inbound: []string{}, Outbound: []string{}},
+		OpenRegistrations: h.deps.SignupOpen,
+		Usage:             usage,
+		Metadata: Metadata{
+			NodeName: h.deps.NodeName,
+			Plaudit: PlauditInfo{
+				Settles: true, ProtocolVersion: ProtocolVersion, Currency: h.deps.Currency, Flattrs: flattrsNote,
+			},
+		},
+	}
+}
+
+// currentUsage returns the usage counts, from the cache while it is fresh:
+// crawlers fetch NodeInfo often and the counts need not be exact.
+func (h *Handlers) currentUsage(ctx context.Context) (Usage, error) {
+	now := h.deps.Now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.usageHeld && h.deps.UsageTTL > 0 && now.Sub(h.usageAt) < h.deps.UsageTTL {
+		return h.usage, nil
+	}
+	u, err := h.countUsage(ctx, now)
+	if err != nil {
+		return Usage{}, err
+	}
+	h.usage, h.usageAt, h.usageHeld = u, now, true
+	return u, nil
+}
+
+func (h *Handlers) countUsage(ctx context.Context, now time.Time) (Usage, error) {
+	var (
+		u   Usage
+		err error
+	)
+	prefix := h.deps.URLs.Actor("")
+	if u.Users.Total, err = h.deps.Store.CountUsers(ctx); err != nil {
+		return Usage{}, fmt.Errorf("nodeinfo usage: %w", err)
+	}
+	if u.Users.ActiveMonth, err = h.deps.Store.CountActiveUsers(ctx, now.Add(-month), prefix); err != nil {
+		return Usage{}, fmt.Errorf("nodeinfo usage: %w", err)
+	}
+	if u.Users.ActiveHalfyear, err = h.deps.Store.CountActiveUsers(ctx, now.Add(-halfyear), prefix); err != nil {
+		return Usage{}, fmt.Errorf("nodeinfo usage: %w", err)
+	}
+	if u.LocalPosts, err = h.deps.Store.CountLocalPosts(ctx); err != nil {
+		return Usage{}, fmt.Errorf("nodeinfo usage: %w", err)
+	}
+	return u, nil
+}
