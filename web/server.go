@@ -37,6 +37,11 @@ type Deps struct {
 	Logger    *slog.Logger
 	// Mount adds more routes (federation, later features) to the engine.
 	Mount []func(*gin.Engine)
+	// Outbox, Moderation and Deliveries serve POST /users/:name/outbox
+	// and the federation admin API; nil leaves those routes out.
+	Outbox     Outbox
+	Moderation Moderation
+	Deliveries Deliveries
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -96,6 +101,7 @@ func (s *Server) routes() {
 	admin.POST("/jobs/probes", s.startProbe)
 	admin.GET("/jobs/probes/:id", s.getProbe)
 	admin.POST("/invites", s.createInvite)
+	s.federationRoutes(admin)
 
 	for _, mount := range s.deps.Mount {
 		mount(e)

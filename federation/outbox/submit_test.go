@@ -1,0 +1,270 @@
+package outbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation/as2"
+)
+
+const (
+	carol     = "https://m.example/users/carol"
+	carolNote = "https://m.example/users/carol/statuses/1"
+)
+
+// newSubmitEnv is an env where carol@m.example exists, has written a note,
+// and two remote actors on big.example follow alice through its shared inbox.
+func newSubmitEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	e.remote(t, carol, "https://m.example/inbox")
+	e.objects[carolNote] = &app.RemoteObject{URI: carolNote, Type: "Note", AttributedTo: carol}
+	e.followers(t, "big.example", 2, true, e.urls.Actor("alice"))
+	return e
+}
+
+func (e *env) submit(t *testing.T, user *app.User, body string) (*app.Activity, map[string]any, error) {
+	t.Helper()
+	a, err := e.pub.Submit(context.Background(), user, []byte(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.Document), &doc); err != nil {
+		t.Fatalf("stored document: %v", err)
+	}
+	return a, doc, nil
+}
+
+func (e *env) mustSubmit(t *testing.T, user *app.User, body string) (*app.Activity, map[string]any) {
+	t.Helper()
+	a, doc, err := e.submit(t, user, body)
+	if err != nil {
+		t.Fatalf("Submit(%s): %v", body, err)
+	}
+	return a, doc
+}
+
+// TestSubmitNote: a bare Note is wrapped in a Create; ids are assigned by
+// the server, the audience defaults to public + followers, and the
+// followers' server gets one delivery.
+func TestSubmitNote(t *testing.T) {
+	e := newSubmitEnv(t)
+	a, doc := e.mustSubmit(t, e.alice, `{"@context":"https://www.w3.org/ns/activitystreams","type":"Note","id":"https://evil.example/x","content":"<p>Hello</p>"}`)
+
+	obj, _ := doc["object"].(map[string]any)
+	if obj == nil {
+		t.Fatalf("Create has no embedded object: %v", doc)
+	}
+	alice := e.urls.Actor("alice")
+	checks := map[string][2]any{
+		"type":                {"Create", doc["type"]},
+		"actor":               {alice, doc["actor"]},
+		"object.type":         {"Note", obj["type"]},
+		"object.attributedTo": {alice, obj["attributedTo"]},
+		"object.content":      {"<p>Hello</p>", obj["content"]},
+		"to":                  {[]any{as2.PublicCollection}, doc["to"]},
+		"cc":                  {[]any{e.urls.Followers("alice")}, doc["cc"]},
+		"object.to":           {[]any{as2.PublicCollection}, obj["to"]},
+		"activity.ObjectURI":  {obj["id"], a.ObjectURI},
+		"activity.URI":        {doc["id"], a.URI},
+		"activity.Public":     {true, a.Public},
+	}
+	for what, c := range checks {
+		if diff := cmp.Diff(c[0], c[1]); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", what, diff)
+		}
+	}
+	if id, _ := obj["id"].(string); !strings.HasPrefix(id, base+"/objects/") || len(id) < len(base+"/objects/")+20 {
+		t.Errorf("object id %q is not a random local object id", id)
+	}
+	if !strings.HasPrefix(a.URI, base+"/activities/") {
+		t.Errorf("activity id %q is not a local activity id", a.URI)
+	}
+	if diff := cmp.Diff([]string{"https://big.example/inbox"}, e.deliveriesOf(t, a.ID)); diff != "" {
+		t.Errorf("deliveries (-want +got):\n%s", diff)
+	}
+	e.checkQueued(t, a.ID, false)
+}
+
+// TestSubmitCreateAddressing: a Create's explicit audience is shared with
+// its object, bto is used but not published, and a non-public post is
+// not public.
+func TestSubmitCreateAddressing(t *testing.T) {
+	e := newSubmitEnv(t)
+	a, doc := e.mustSubmit(t, e.alice, `{"type":"Create","to":["`+carol+`"],"object":{"type":"Article","name":"T","bto":["`+e.urls.Actor("bob")+`"]}}`)
+	if a.Public {
+		t.Error("a post to carol only is public")
+	}
+	obj := doc["object"].(map[string]any)
+	for _, d := range []map[string]any{doc, obj} {
+		if diff := cmp.Diff([]any{carol}, d["to"]); diff != "" {
+			t.Errorf("to (-want +got):\n%s", diff)
+		}
+		if _, ok := d["bto"]; ok {
+			t.Errorf("bto published: %v", d)
+		}
+	}
+	if diff := cmp.Diff([]string{carol + "/inbox"}, e.deliveriesOf(t, a.ID)); diff != "" {
+		t.Errorf("deliveries (-want +got):\n%s", diff)
+	}
+	e.checkQueued(t, a.ID, true) // bob, in bto, is local
+}
+
+// TestSubmitFollow: a Follow records a pending follow and goes to the
+// followee's personal inbox; Undo removes the follow and goes there too.
+func TestSubmitFollow(t *testing.T) {
+	e := newSubmitEnv(t)
+	ctx := context.Background()
+	alice := e.urls.Actor("alice")
+	follow, doc := e.mustSubmit(t, e.alice, `{"type":"Follow","object":"`+carol+`"}`)
+	if diff := cmp.Diff([]any{carol}, doc["to"]); diff != "" {
+		t.Errorf("Follow to (-want +got):\n%s", diff)
+	}
+	f, err := e.st.FollowByPair(ctx, alice, carol)
+	if err != nil {
+		t.Fatalf("follow not recorded: %v", err)
+	}
+	if f.State != app.FollowPending || f.ActivityURI != follow.URI {
+		t.Errorf("follow = %s by %s, want pending by %s", f.State, f.ActivityURI, follow.URI)
+	}
+	if diff := cmp.Diff([]string{carol + "/inbox"}, e.deliveriesOf(t, follow.ID)); diff != "" {
+		t.Errorf("Follow deliveries (-want +got):\n%s", diff)
+	}
+	e.checkQueued(t, follow.ID, false)
+
+	undo, doc := e.mustSubmit(t, e.alice, `{"type":"Undo","object":"`+follow.URI+`"}`)
+	embedded, _ := doc["object"].(map[string]any)
+	if embedded["id"] != follow.URI || embedded["type"] != "Follow" {
+		t.Errorf("Undo object = %v, want the Follow embedded", doc["object"])
+	}
+	if _, err := e.st.FollowByPair(ctx, alice, carol); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("follow after Undo: err = %v, want not found", err)
+	}
+	if diff := cmp.Diff([]string{carol + "/inbox"}, e.deliveriesOf(t, undo.ID)); diff != "" {
+		t.Errorf("Undo deliveries (-want +got):\n%s", diff)
+	}
+}
+
+// TestSubmitFollowLocal: following a local user is processed locally.
+func TestSubmitFollowLocal(t *testing.T) {
+	e := newSubmitEnv(t)
+	a, _ := e.mustSubmit(t, e.alice, `{"type":"Follow","object":"`+e.urls.Actor("bob")+`"}`)
+	if got := e.deliveriesOf(t, a.ID); len(got) != 0 {
+		t.Errorf("deliveries for a local follow: %v", got)
+	}
+	e.checkQueued(t, a.ID, true)
+	if _, err := e.st.FollowByPair(context.Background(), e.urls.Actor("alice"), e.urls.Actor("bob")); err != nil {
+		t.Errorf("local follow not recorded: %v", err)
+	}
+}
+
+// TestSubmitLike: a Like records the like and goes to the author; a second
+// like of the same object is refused and stores nothing; an Undo with the
+// Like embedded removes it.
+func TestSubmitLike(t *testing.T) {
+	e := newSubmitEnv(t)
+	ctx := context.Background()
+	like, doc := e.mustSubmit(t, e.alice, `{"type":"Like","object":"`+carolNote+`","content":"🎉"}`)
+	l, err := e.st.LikeByActivityURI(ctx, like.URI)
+	if err != nil {
+		t.Fatalf("like not recorded: %v", err)
+	}
+	if l.ObjectURI != carolNote || l.ActorURI != e.urls.Actor("alice") || l.Content != "🎉" {
+		t.Errorf("like = %+v", l)
+	}
+	if doc["object"] != carolNote {
+		t.Errorf("Like object = %v", doc["object"])
+	}
+	if diff := cmp.Diff([]string{carol + "/inbox"}, e.deliveriesOf(t, like.ID)); diff != "" {
+		t.Errorf("Like deliveries (-want +got):\n%s", diff)
+	}
+	e.queue.taken()
+
+	if _, _, err := e.submit(t, e.alice, `{"type":"Like","object":"`+carolNote+`"}`); app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("second Like: err = %v, want %s", err, app.ECONFLICT)
+	}
+	var n int64
+	e.st.DB().Model(&app.Activity{}).Where("type = ?", "Like").Count(&n)
+	if n != 1 {
+		t.Errorf("%d Like activities stored after the refused one, want 1 (rolled back)", n)
+	}
+	if calls := e.queue.taken(); len(calls) != 0 {
+		t.Errorf("refused Like queued %v", calls)
+	}
+
+	undoBody := `{"type":"Undo","object":{"type":"Like","id":"` + like.URI + `","object":"` + carolNote + `"}}`
+	undo, _ := e.mustSubmit(t, e.alice, undoBody)
+	if _, err := e.st.LikeByActivityURI(ctx, like.URI); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("like after Undo: err = %v, want not found", err)
+	}
+	if diff := cmp.Diff([]string{carol + "/inbox"}, e.deliveriesOf(t, undo.ID)); diff != "" {
+		t.Errorf("Undo deliveries (-want +got):\n%s", diff)
+	}
+}
+
+// TestSubmitLikeLocal: liking a local note reaches its author locally.
+func TestSubmitLikeLocal(t *testing.T) {
+	e := newSubmitEnv(t)
+	note, _ := e.mustSubmit(t, e.bob, `{"type":"Note","content":"bob's"}`)
+	e.queue.taken()
+	like, doc := e.mustSubmit(t, e.alice, `{"type":"Like","object":"`+note.ObjectURI+`"}`)
+	if diff := cmp.Diff([]any{e.urls.Actor("bob")}, doc["to"]); diff != "" {
+		t.Errorf("Like to (-want +got):\n%s", diff)
+	}
+	e.checkQueued(t, like.ID, true)
+}
+
+// TestSubmitRefused: what clients may not send, with the error code.
+func TestSubmitRefused(t *testing.T) {
+	e := newSubmitEnv(t)
+	bobsFollow, _ := e.mustSubmit(t, e.bob, `{"type":"Follow","object":"`+carol+`"}`)
+	received := &app.Activity{URI: "https://m.example/a/9", Type: "Like", ActorURI: carol, Document: `{}`, State: app.ActivityProcessed, CreatedAt: time.Now().UTC()}
+	if _, err := e.st.InsertActivity(context.Background(), received); err != nil {
+		t.Fatal(err)
+	}
+	aliceNote, _ := e.mustSubmit(t, e.alice, `{"type":"Note","content":"x"}`)
+	for name, tc := range map[string]struct {
+		body string
+		want string
+	}{
+		"not JSON":                  {`{"type":`, app.EINVALID},
+		"not an object":             {`["Follow"]`, app.EINVALID},
+		"no type":                   {`{"object":"` + carol + `"}`, app.EINVALID},
+		"unsupported type":          {`{"type":"Announce","object":"` + carolNote + `"}`, app.EINVALID},
+		"spoofed actor":             {`{"type":"Follow","actor":"` + e.urls.Actor("bob") + `","object":"` + carol + `"}`, app.EFORBIDDEN},
+		"spoofed author":            {`{"type":"Note","attributedTo":"` + carol + `","content":"x"}`, app.EFORBIDDEN},
+		"create without object":     {`{"type":"Create","object":"` + carolNote + `"}`, app.EINVALID},
+		"create of a Person":        {`{"type":"Create","object":{"type":"Person"}}`, app.EINVALID},
+		"follow nobody":             {`{"type":"Follow"}`, app.EINVALID},
+		"follow yourself":           {`{"type":"Follow","object":"` + e.urls.Actor("alice") + `"}`, app.EINVALID},
+		"follow unknown actor":      {`{"type":"Follow","object":"https://nowhere.example/u"}`, app.ENOTFOUND},
+		"follow unknown local user": {`{"type":"Follow","object":"` + e.urls.Actor("zed") + `"}`, app.ENOTFOUND},
+		"like unknown object":       {`{"type":"Like","object":"https://nowhere.example/n"}`, app.ENOTFOUND},
+		"undo another user's":       {`{"type":"Undo","object":"` + bobsFollow.URI + `"}`, app.EFORBIDDEN},
+		"undo a received activity":  {`{"type":"Undo","object":"` + received.URI + `"}`, app.EFORBIDDEN},
+		"undo embedded, other's id": {`{"type":"Undo","object":{"type":"Follow","id":"` + bobsFollow.URI + `"}}`, app.EFORBIDDEN},
+		"undo unknown":              {`{"type":"Undo","object":"` + base + `/activities/nope"}`, app.ENOTFOUND},
+		"undo a Create":             {`{"type":"Undo","object":"` + aliceNote.URI + `"}`, app.EINVALID},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e.queue.taken()
+			_, _, err := e.submit(t, e.alice, tc.body)
+			if got := app.ErrorCode(err); got != tc.want {
+				t.Fatalf("Submit(%s) = %v (%s), want %s", tc.body, err, got, tc.want)
+			}
+			if calls := e.queue.taken(); len(calls) != 0 {
+				t.Errorf("refused submission queued %v", calls)
+			}
+		})
+	}
+	if _, err := e.st.FollowByPair(context.Background(), e.urls.Actor("bob"), carol); err != nil {
+		t.Errorf("bob's follow was touched by alice's refused Undo: %v", err)
+	}
+}
