@@ -37,18 +37,21 @@ type Options struct {
 	Logger   *slog.Logger
 	// Mount adds routes to the HTTP server (tests).
 	Mount []func(*gin.Engine)
+	// DeliveryBackoff overrides the wait between delivery attempts (tests).
+	DeliveryBackoff func(attempt int) time.Duration
 }
 
 // Instance is a running Plaudit.
 type Instance struct {
-	Config   configs.Config
-	Logger   *slog.Logger
-	Store    *store.Store
-	Redis    *jobs.Redis
-	Jobs     *jobs.Client
-	Accounts *accounts.Service
-	Web      *web.Server
-	Worker   *jobs.Worker
+	Config     configs.Config
+	Logger     *slog.Logger
+	Store      *store.Store
+	Redis      *jobs.Redis
+	Jobs       *jobs.Client
+	Accounts   *accounts.Service
+	Web        *web.Server
+	Worker     *jobs.Worker
+	Federation *Federation
 
 	opts     Options
 	http     *http.Server
@@ -90,6 +93,9 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 	}
 	accOpts.SignupMode = cfg.Signup
 	if inst.Accounts, err = accounts.New(inst.Store, accOpts); err != nil {
+		return nil, err
+	}
+	if err := inst.buildFederation(); err != nil {
 		return nil, err
 	}
 	if opts.Web {
@@ -137,14 +143,17 @@ func (inst *Instance) processName(role string) string {
 func (inst *Instance) buildWeb() error {
 	probes := &jobs.Probes{Store: inst.Store, Client: inst.Jobs, Name: inst.processName("web")}
 	srv, err := web.New(web.Deps{
-		Accounts:  inst.Accounts,
-		Probes:    probes,
-		Health:    map[string]web.Pinger{"database": inst.Store, "redis": inst.Redis},
-		Domain:    inst.Config.Domain,
-		BaseURL:   inst.Config.BaseURL(),
-		BodyLimit: inst.Config.BodyLimit,
-		Logger:    inst.Logger,
-		Mount:     inst.opts.Mount,
+		Accounts:   inst.Accounts,
+		Probes:     probes,
+		Health:     map[string]web.Pinger{"database": inst.Store, "redis": inst.Redis},
+		Domain:     inst.Config.Domain,
+		BaseURL:    inst.Config.BaseURL(),
+		BodyLimit:  inst.Config.BodyLimit,
+		Logger:     inst.Logger,
+		Mount:      append([]func(*gin.Engine){inst.Federation.mount}, inst.opts.Mount...),
+		Outbox:     inst.Federation.Publisher,
+		Moderation: inst.Federation.Moderation,
+		Deliveries: inst.Federation.Deliverer,
 	})
 	if err != nil {
 		return err
@@ -162,6 +171,7 @@ func (inst *Instance) buildWorker() {
 		Logger:          inst.Logger,
 	})
 	w.Handle(jobs.TypeProbe, jobs.HandleProbeTask(inst.Store, inst.processName("worker")))
+	inst.Federation.registerJobs(w)
 	inst.Worker = w
 }
 
@@ -170,6 +180,10 @@ func (inst *Instance) Start() error {
 	if inst.Worker != nil {
 		if err := inst.Worker.Start(); err != nil {
 			return err
+		}
+		// Rebuild the queue from the database before the first periodic sweep.
+		if err := inst.Jobs.Enqueue(context.Background(), jobs.QueueLow, jobs.NewSweepTask()); err != nil {
+			inst.Logger.Warn("start-up sweep not queued; the periodic one will run", "err", err)
 		}
 	}
 	if inst.Web == nil {

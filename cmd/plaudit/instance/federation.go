@@ -1,0 +1,114 @@
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/app/moderation"
+	"github.com/plaudit/plaudit/configs"
+	"github.com/plaudit/plaudit/federation"
+	"github.com/plaudit/plaudit/federation/actors"
+	"github.com/plaudit/plaudit/federation/delivery"
+	"github.com/plaudit/plaudit/federation/dereference"
+	"github.com/plaudit/plaudit/federation/discovery"
+	"github.com/plaudit/plaudit/federation/httpsig"
+	"github.com/plaudit/plaudit/federation/inbox"
+	"github.com/plaudit/plaudit/federation/keys"
+	"github.com/plaudit/plaudit/federation/outbox"
+	"github.com/plaudit/plaudit/federation/transport"
+	"github.com/plaudit/plaudit/jobs"
+)
+
+// Version is reported in NodeInfo and the User-Agent; the command sets it.
+var Version = "dev"
+
+// Federation is the ActivityPub side of an instance.
+type Federation struct {
+	URLs       federation.URLs
+	Keys       *keys.Keyring
+	Client     *transport.Client
+	Fetcher    *dereference.Fetcher
+	Verifier   *httpsig.Verifier
+	Moderation *moderation.Service
+	Publisher  *outbox.Publisher
+	Inbox      *inbox.Inbox
+	Deliverer  *delivery.Deliverer
+	Discovery  *discovery.Handlers
+	Actors     *actors.Handlers
+}
+
+func (inst *Instance) buildFederation() error {
+	cfg := inst.Config
+	urls := federation.NewURLs(cfg.BaseURL())
+	f := &Federation{URLs: urls, Keys: keys.New(inst.Store, urls)}
+	f.Client = transport.New(transport.Options{
+		UserAgent:             fmt.Sprintf("Plaudit/%s (+%s)", Version, cfg.BaseURL()),
+		AllowHTTP:             cfg.Federation.AllowHTTP,
+		AllowPrivateAddresses: cfg.Federation.AllowPrivateAddresses,
+		Signer:                dereference.NewInstanceSigner(f.Keys),
+		Logger:                inst.Logger,
+	})
+	f.Fetcher = dereference.New(dereference.Deps{Store: inst.Store, Keys: f.Keys, Client: f.Client, URLs: urls, Logger: inst.Logger})
+	verifier, err := httpsig.NewVerifier(httpsig.Options{
+		KeyResolver: f.Fetcher,
+		// One replay cache for every web process of the instance.
+		ReplayCache: httpsig.NewRedisReplayCache(inst.Redis.Client(), "plaudit:"+inst.opts.Queues.Name("replay")+":"),
+	})
+	if err != nil {
+		return fmt.Errorf("signature verifier: %w", err)
+	}
+	f.Verifier = verifier
+	f.Moderation = moderation.New(inst.Store, urls.InstanceActor())
+	queue := jobs.FederationQueue{Client: inst.Jobs}
+	f.Publisher = outbox.New(outbox.Deps{
+		Store: inst.Store, Actors: f.Fetcher, Objects: f.Fetcher, Queue: queue, URLs: urls,
+		Moderation: f.Moderation, Logger: inst.Logger,
+	})
+	f.Deliverer = delivery.New(delivery.Deps{
+		Store: inst.Store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
+		HostConcurrency: cfg.Federation.DeliveryHostConcurrency, Attempts: cfg.Federation.DeliveryAttempts,
+		Backoff: inst.opts.DeliveryBackoff, Logger: inst.Logger,
+	})
+	f.Inbox = inbox.New(inbox.Deps{
+		Store: inst.Store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
+		Queue: queue, Publisher: f.Publisher, URLs: urls, BodyLimit: cfg.BodyLimit,
+		RateLimit: float64(cfg.Federation.InboxRateLimit), Logger: inst.Logger,
+	})
+	f.Discovery = discovery.New(discovery.Deps{
+		Store: inst.Store, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
+		Currency: cfg.Currency, Logger: inst.Logger,
+	})
+	f.Actors = actors.New(actors.Deps{
+		Store: inst.Store, URLs: urls, Keys: f.Keys, Verifier: f.Verifier,
+		AuthorizedFetch: cfg.Federation.AuthorizedFetch, Moderation: f.Moderation,
+		HTML: func(c *gin.Context) { inst.Web.ProfilePage(c) }, Logger: inst.Logger,
+	})
+	inst.Federation = f
+	return nil
+}
+
+// mountFederation adds the federation routes to the web server.
+func (f *Federation) mount(e *gin.Engine) {
+	f.Discovery.Routes(e)
+	f.Actors.Routes(e)
+	f.Inbox.Routes(e)
+}
+
+// registerFederationJobs adds the federation task handlers and the sweep.
+func (f *Federation) registerJobs(w *jobs.Worker) {
+	w.Handle(jobs.TypeInbox, jobs.HandleRowTask(f.Inbox.Process))
+	w.Handle(jobs.TypeDeliver, jobs.HandleRowTask(f.Deliverer.Deliver))
+	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
+	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
+}
+
+// Sweep re-enqueues what the queue may have lost: received activities not
+// processed yet and deliveries that are due. The rows are the record, so a
+// restart of the embedded Redis or a crash loses nothing.
+func (f *Federation) Sweep(ctx context.Context) error {
+	return errors.Join(f.Inbox.SweepPending(ctx), f.Deliverer.SweepDue(ctx))
+}

@@ -1,0 +1,85 @@
+package instance_test
+
+import (
+	"testing"
+)
+
+const public = "https://www.w3.org/ns/activitystreams#Public"
+
+// follow makes follower@from follow followee@to and waits for the Accept.
+func follow(t *testing.T, from *node, follower, token string, to *node, followee string) {
+	t.Helper()
+	from.post(follower, token, map[string]any{"type": "Follow", "object": to.actor(followee)})
+	eventually(t, from.name+"/"+follower+" follow of "+to.name+"/"+followee+" accepted", func() bool {
+		return from.followState(from.actor(follower), to.actor(followee)) == "accepted" &&
+			to.followState(from.actor(follower), to.actor(followee)) == "accepted"
+	})
+}
+
+// TestFollowPostUndo: alice@A follows bob@B, B accepts, bob's public note
+// reaches A once through the shared inbox, Undo(Follow) removes the follow.
+func TestFollowPostUndo(t *testing.T) {
+	a, b := startNode(t, "A"), startNode(t, "B")
+	aliceToken, bobToken := a.user("alice"), b.user("bob")
+	daveToken := a.user("dave")
+
+	follow(t, a, "alice", aliceToken, b, "bob")
+	follow(t, a, "dave", daveToken, b, "bob")
+
+	createID := b.post("bob", bobToken, note("hello fediverse", public, b.actor("bob")+"/followers"))
+	eventually(t, "bob's note on A", func() bool {
+		return a.count("SELECT COUNT(*) FROM remote_objects WHERE attributed_to = ?", b.actor("bob")) == 1
+	})
+	if got := b.count("SELECT COUNT(*) FROM deliveries d JOIN activities a ON a.id = d.activity_id WHERE a.uri = ?", createID); got != 1 {
+		t.Fatalf("deliveries of the Create to A's two followers = %d, want 1 (shared inbox)", got)
+	}
+	if got := b.count("SELECT COUNT(*) FROM deliveries d JOIN activities a ON a.id = d.activity_id WHERE a.uri = ? AND d.inbox = ?", createID, a.base()+"/inbox"); got != 1 {
+		t.Fatalf("the Create was not delivered to A's shared inbox")
+	}
+	eventually(t, "the Create processed once on A", func() bool {
+		return a.count("SELECT COUNT(*) FROM activities WHERE uri = ? AND state = 'processed'", createID) == 1
+	})
+
+	var followURI string
+	a.inst.Store.DB().Raw("SELECT activity_uri FROM follows WHERE follower_uri = ? AND followee_uri = ?", a.actor("alice"), b.actor("bob")).Scan(&followURI)
+	a.post("alice", aliceToken, map[string]any{"type": "Undo", "object": followURI})
+	eventually(t, "the follow gone on B", func() bool { return b.followState(a.actor("alice"), b.actor("bob")) == "" })
+	if a.followState(a.actor("alice"), b.actor("bob")) != "" {
+		t.Fatal("the follow is still on A after Undo")
+	}
+	if b.followState(a.actor("dave"), b.actor("bob")) != "accepted" {
+		t.Fatal("Undo of alice's follow removed dave's")
+	}
+}
+
+// TestThreeInstancesAndDowntime: bob@B has followers on A and C; C is down
+// when bob posts, and receives the post exactly once after it comes back.
+func TestThreeInstancesAndDowntime(t *testing.T) {
+	a, b, c := startNode(t, "A"), startNode(t, "B"), startNode(t, "C")
+	aliceToken, bobToken, carolToken := a.user("alice"), b.user("bob"), c.user("carol")
+	follow(t, a, "alice", aliceToken, b, "bob")
+	follow(t, c, "carol", carolToken, b, "bob")
+
+	c.stop()
+	createID := b.post("bob", bobToken, note("while C sleeps", public, b.actor("bob")+"/followers"))
+	eventually(t, "the note on A", func() bool {
+		return a.count("SELECT COUNT(*) FROM activities WHERE uri = ?", createID) == 1
+	})
+	eventually(t, "a failed attempt to reach C", func() bool {
+		return b.count("SELECT COUNT(*) FROM deliveries WHERE inbox = ? AND attempts >= 1 AND state = 'pending'", c.base()+"/inbox") == 1
+	})
+
+	c.restart()
+	eventually(t, "the note on C after restart", func() bool {
+		return c.count("SELECT COUNT(*) FROM activities WHERE uri = ? AND state = 'processed'", createID) == 1
+	})
+	eventually(t, "the delivery to C marked delivered", func() bool {
+		return b.count("SELECT COUNT(*) FROM deliveries WHERE inbox = ? AND state = 'delivered'", c.base()+"/inbox") == 1
+	})
+	if got := c.count("SELECT COUNT(*) FROM remote_objects WHERE attributed_to = ?", b.actor("bob")); got != 1 {
+		t.Fatalf("C has %d copies of bob's note, want 1", got)
+	}
+	if got := c.count("SELECT COUNT(*) FROM activities WHERE uri = ?", createID); got != 1 {
+		t.Fatalf("C received the Create %d times, want 1", got)
+	}
+}

@@ -1,0 +1,403 @@
+package inbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/moderation"
+	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/app/store/storetest"
+	"github.com/plaudit/plaudit/federation"
+	"github.com/plaudit/plaudit/federation/as2"
+	"github.com/plaudit/plaudit/federation/dereference"
+	"github.com/plaudit/plaudit/federation/dereference/dereftest"
+	"github.com/plaudit/plaudit/federation/httpsig"
+	"github.com/plaudit/plaudit/federation/keys"
+	"github.com/plaudit/plaudit/federation/transport"
+)
+
+// Every server in these tests listens on 127.0.0.1: the local instance
+// (a gin engine with the inbox routes) and fake remote servers that serve
+// the fixture actors with keys the tests hold.
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// fakeQueue records enqueued activities.
+type fakeQueue struct {
+	mu   sync.Mutex
+	ids  []int64
+	fail bool
+}
+
+func (q *fakeQueue) EnqueueInbox(_ context.Context, id int64) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.fail {
+		return fmt.Errorf("queue down")
+	}
+	q.ids = append(q.ids, id)
+	return nil
+}
+
+func (q *fakeQueue) IDs() []int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]int64(nil), q.ids...)
+}
+
+// published is one call of the fake publisher.
+type published struct {
+	Actor      string
+	Doc        as2.Document
+	Recipients []string
+}
+
+// fakePublisher stores the activity as the outbox would (so that a second
+// publish of the same id is visible) and records the call.
+type fakePublisher struct {
+	store *store.Store
+	mu    sync.Mutex
+	calls []published
+}
+
+func (p *fakePublisher) Publish(ctx context.Context, actorURI string, doc as2.Document, recipients []string) (*app.Activity, error) {
+	body, err := doc.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	a := &app.Activity{URI: doc.ID(), Type: as2.StringOf(doc["type"]), ActorURI: actorURI, Local: true,
+		Document: string(body), State: app.ActivityPublished, CreatedAt: time.Now().UTC()}
+	if _, err := p.store.InsertActivity(ctx, a); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, published{actorURI, doc, recipients})
+	return a, nil
+}
+
+func (p *fakePublisher) Calls() []published {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]published(nil), p.calls...)
+}
+
+// syncBuffer is a log sink safe for the server goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// env is a local instance with an inbox, plus fake remote servers.
+type env struct {
+	t         testing.TB
+	store     *store.Store
+	inbox     *Inbox
+	urls      federation.URLs
+	base      string
+	server    *httptest.Server
+	queue     *fakeQueue
+	publisher *fakePublisher
+	fetcher   *dereference.Fetcher
+	mod       *moderation.Service
+	logs      *syncBuffer
+	remotes   map[string]*dereftest.Remote // fixture origin → server
+	hosts     map[string]string            // fixture origin → server URL
+}
+
+// envOptions change the inbox's settings.
+type envOptions struct {
+	bodyLimit int64
+	rateLimit float64
+	rateBurst int
+	now       func() time.Time
+	quiet     bool // log at Info, not Debug
+}
+
+// fixtureOrigins are the hosts the fixtures use, each served by a Remote.
+var fixtureOrigins = []string{
+	"https://mastodon.example", "https://gts.example", "https://misskey.example",
+	"https://blog.example", "https://hollo.example", "https://peertube.example",
+}
+
+func newEnv(tb testing.TB, opts envOptions) *env {
+	tb.Helper()
+	s := storetest.Open(tb)
+	engine := gin.New()
+	srv := httptest.NewUnstartedServer(engine)
+	base := "http://" + srv.Listener.Addr().String()
+	urls := federation.NewURLs(base)
+	logs := &syncBuffer{}
+	level := slog.LevelDebug
+	if opts.quiet {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level}))
+
+	kr := keys.New(s, urls)
+	client := transport.New(transport.Options{AllowHTTP: true, AllowPrivateAddresses: true, Timeout: 5 * time.Second,
+		Signer: dereference.NewInstanceSigner(kr)})
+	tb.Cleanup(client.CloseIdleConnections)
+	fetcher := dereference.New(dereference.Deps{Store: s, Keys: kr, Client: client, URLs: urls, Logger: logger})
+	verifier, err := httpsig.NewVerifier(httpsig.Options{KeyResolver: fetcher})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e := &env{t: tb, store: s, urls: urls, base: base, server: srv, queue: &fakeQueue{},
+		publisher: &fakePublisher{store: s}, fetcher: fetcher, logs: logs,
+		mod: moderation.New(s, urls.InstanceActor()), remotes: map[string]*dereftest.Remote{},
+		hosts: map[string]string{"https://plaudit.example": base}}
+	e.inbox = New(Deps{
+		Store: s, Verifier: verifier, Remote: fetcher, Moderation: e.mod, Queue: e.queue,
+		Publisher: e.publisher, URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
+		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now,
+	})
+	e.inbox.Routes(engine)
+	srv.Start()
+	tb.Cleanup(srv.Close)
+
+	for _, origin := range fixtureOrigins {
+		r := dereftest.NewRemote(tb)
+		e.remotes[origin], e.hosts[origin] = r, r.URL
+	}
+	e.serveActors()
+	e.mustUser("carol", false)
+	e.mustUser("dora", true)
+	return e
+}
+
+// actorFixtures are the remote actors the fixture activities come from.
+var actorFixtures = []struct {
+	origin, path, file, keyName string
+	keyPath                     string // key id relative to the origin
+}{
+	{"https://mastodon.example", "/users/alice", "mastodon_actor.json", "alice", "/users/alice#main-key"},
+	{"https://gts.example", "/users/bob", "gotosocial_actor.json", "bob", "/users/bob/main-key"},
+	{"https://misskey.example", "/users/9h5x7ab3cd", "misskey_actor.json", "dave", "/users/9h5x7ab3cd#main-key"},
+	{"https://blog.example", "/author/erin/", "wordpress_actor.json", "erin", "/author/erin/#main-key"},
+}
+
+// serveActors makes each Remote serve its fixture actor with a test key.
+func (e *env) serveActors() {
+	for _, a := range actorFixtures {
+		r := e.remotes[a.origin]
+		id, keyID := r.URL+a.path, r.URL+a.keyPath
+		doc := dereftest.WithKey(e.t, dereftest.Fixture(e.t, a.file, e.hosts), keyID, id, dereftest.Key(a.keyName))
+		r.Serve(a.path, doc)
+		if strings.HasSuffix(a.keyPath, "/main-key") {
+			r.Serve(a.keyPath, doc) // GoToSocial answers its key URL with the actor
+		}
+	}
+	// Fedify (Hollo) and PeerTube actors have no fixture: build them.
+	for _, a := range []struct{ origin, path, key string }{
+		{"https://hollo.example", "/@frank", "frank"},
+		{"https://peertube.example", "/accounts/grace", "grace"},
+	} {
+		r := e.remotes[a.origin]
+		id := r.URL + a.path
+		doc, err := as2.ActorDocument(as2.ActorSpec{ID: id, PreferredUsername: a.key, Inbox: id + "/inbox",
+			PublicKeyID: id + "#main-key", PublicKeyPEM: dereftest.PublicPEM(e.t, dereftest.Key(a.key))}).Marshal()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r.Serve(a.path, doc)
+	}
+}
+
+// remoteActor is a fixture actor as the test servers serve it.
+type remoteActor struct {
+	id, keyID string
+	key       *rsa.PrivateKey
+}
+
+// actor returns the remote actor served at origin+path.
+func (e *env) actor(origin, path string) remoteActor {
+	for _, a := range actorFixtures {
+		if a.origin == origin && a.path == path {
+			return remoteActor{id: e.hosts[origin] + path, keyID: e.hosts[origin] + a.keyPath, key: dereftest.Key(a.keyName)}
+		}
+	}
+	name := map[string]string{"/@frank": "frank", "/accounts/grace": "grace"}[path]
+	return remoteActor{id: e.hosts[origin] + path, keyID: e.hosts[origin] + path + "#main-key", key: dereftest.Key(name)}
+}
+
+func (e *env) alice() remoteActor { return e.actor("https://mastodon.example", "/users/alice") }
+func (e *env) bob() remoteActor   { return e.actor("https://gts.example", "/users/bob") }
+
+func (e *env) mustUser(name string, manual bool) {
+	e.t.Helper()
+	err := e.store.CreateUser(context.Background(), &app.User{
+		Username: name, PasswordHash: "x", ManuallyApprovesFollowers: manual,
+		PublicKeyPEM: dereftest.PublicPEM(e.t, dereftest.Key(name)),
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// fixture reads a fixture with its hosts moved to the test servers.
+func (e *env) fixture(name string) []byte {
+	e.t.Helper()
+	return dereftest.Fixture(e.t, name, e.hosts)
+}
+
+// request describes one POST to the local instance.
+type request struct {
+	path        string // "/inbox" when empty
+	body        []byte
+	signedBody  []byte // what the signature covers, when it differs from body
+	as          *remoteActor
+	keyID       string // overrides as.keyID
+	key         *rsa.PrivateKey
+	date        time.Time
+	contentType string
+	unsigned    bool
+}
+
+// build makes the HTTP request, signed like another server would.
+func (e *env) build(r request) *http.Request {
+	e.t.Helper()
+	if r.path == "" {
+		r.path = "/inbox"
+	}
+	req, err := http.NewRequest(http.MethodPost, e.base+r.path, bytes.NewReader(r.body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/activity+json")
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	if r.unsigned || r.as == nil {
+		return req
+	}
+	keyID, key := r.as.keyID, r.as.key
+	if r.keyID != "" {
+		keyID = r.keyID
+	}
+	if r.key != nil {
+		key = r.key
+	}
+	signer := httpsig.NewSigner(keyID, key)
+	if !r.date.IsZero() {
+		signer = signer.WithClock(func() time.Time { return r.date })
+	}
+	signed := r.body
+	if r.signedBody != nil {
+		signed = r.signedBody
+	}
+	if err := signer.SignPOST(req, signed); err != nil {
+		e.t.Fatal(err)
+	}
+	return req
+}
+
+// send posts req and returns the status and body.
+func (e *env) send(req *http.Request) (int, string) {
+	e.t.Helper()
+	resp, err := e.server.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// post builds and sends r.
+func (e *env) post(r request) (int, string) {
+	e.t.Helper()
+	return e.send(e.build(r))
+}
+
+// deliver posts a signed activity, expects 202 and processes what was
+// enqueued.
+func (e *env) deliver(as remoteActor, body []byte) {
+	e.t.Helper()
+	before := len(e.queue.IDs())
+	if status, msg := e.post(request{body: body, as: &as}); status != http.StatusAccepted {
+		e.t.Fatalf("POST = %d %s, want 202", status, msg)
+	}
+	e.processFrom(before)
+}
+
+// processFrom runs Process on the activities enqueued after the first n.
+func (e *env) processFrom(n int) {
+	e.t.Helper()
+	for _, id := range e.queue.IDs()[n:] {
+		if err := e.inbox.Process(context.Background(), id); err != nil {
+			e.t.Fatalf("Process(%d): %v", id, err)
+		}
+	}
+}
+
+// count counts the rows of model matching where.
+func (e *env) count(model any, where string, args ...any) int64 {
+	e.t.Helper()
+	var n int64
+	q := e.store.DB().Model(model)
+	if where != "" {
+		q = q.Where(where, args...)
+	}
+	if err := q.Count(&n).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// activity loads the stored activity with uri.
+func (e *env) activity(uri string) *app.Activity {
+	e.t.Helper()
+	a, err := e.store.ActivityByURI(context.Background(), uri)
+	if err != nil {
+		e.t.Fatalf("activity %s: %v", uri, err)
+	}
+	return a
+}
+
+// edit changes a JSON document.
+func (e *env) edit(doc []byte, f func(m map[string]any)) []byte {
+	e.t.Helper()
+	return dereftest.Edit(e.t, doc, f)
+}
+
+// mustJSON marshals a document.
+func (e *env) mustJSON(d as2.Document) []byte {
+	e.t.Helper()
+	b, err := d.Marshal()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+func dereftestKey(name string) *rsa.PrivateKey { return dereftest.Key(name) }
+
+func publicPEM(tb testing.TB, k *rsa.PrivateKey) string { return dereftest.PublicPEM(tb, k) }
+
+func goneResponse() dereftest.Response { return dereftest.Response{Status: http.StatusGone} }

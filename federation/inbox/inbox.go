@@ -1,0 +1,170 @@
+// Package inbox receives ActivityPub activities: the HTTP side verifies,
+// moderates, deduplicates and records each POST and answers 202 Accepted at
+// once; Process, run by the federation:inbox job, then applies the activity
+// (follows, likes, remote objects, actor updates, blocks).
+//
+// Every refusal happens before anything is stored, and is logged with the
+// sender's host, key id and the reason. What is stored is the activity row
+// (unique by id, so a repeated delivery is a no-op); the queue only points
+// at it, and SweepPending re-enqueues rows the queue lost.
+package inbox
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation"
+	"github.com/plaudit/plaudit/federation/as2"
+	"github.com/plaudit/plaudit/federation/httpsig"
+)
+
+// DefaultBodyLimit is the largest activity accepted: 1 MiB.
+const DefaultBodyLimit = 1 << 20
+
+// Store is what the inbox reads and writes (implemented by *store.Store).
+type Store interface {
+	UserByUsername(ctx context.Context, username string) (*app.User, error)
+
+	InsertActivity(ctx context.Context, a *app.Activity) (bool, error)
+	ActivityByID(ctx context.Context, id int64) (*app.Activity, error)
+	ActivityByURI(ctx context.Context, uri string) (*app.Activity, error)
+	SetActivityState(ctx context.Context, id int64, state, errText string, at time.Time) error
+	PendingActivities(ctx context.Context, before time.Time, limit int) ([]app.Activity, error)
+
+	UpsertFollow(ctx context.Context, f *app.Follow) error
+	FollowByID(ctx context.Context, id int64) (*app.Follow, error)
+	FollowByActivityURI(ctx context.Context, uri string) (*app.Follow, error)
+	FollowByPair(ctx context.Context, followerURI, followeeURI string) (*app.Follow, error)
+	SetFollowState(ctx context.Context, id int64, state string) error
+	DeleteFollow(ctx context.Context, followerURI, followeeURI string) (bool, error)
+
+	InsertLike(ctx context.Context, l *app.Like) (bool, error)
+	DeleteLikeByActivity(ctx context.Context, actorURI, activityURI string) (bool, error)
+	DeleteLikeOf(ctx context.Context, actorURI, objectURI string) (bool, error)
+
+	RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error)
+	UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) error
+	MarkRemoteObjectDeleted(ctx context.Context, uri string, at time.Time) (bool, error)
+
+	RemoteActorByURI(ctx context.Context, uri string) (*app.RemoteActor, error)
+	UpsertRemoteActor(ctx context.Context, a *app.RemoteActor) error
+	MarkRemoteActorDeleted(ctx context.Context, uri string, at time.Time) error
+
+	InsertActorBlock(ctx context.Context, b *app.ActorBlock) error
+	DeleteActorBlock(ctx context.Context, blockedBy, actorURI string) (bool, error)
+}
+
+// Verifier checks HTTP signatures (implemented by *httpsig.Verifier).
+type Verifier interface {
+	Verify(ctx context.Context, r *http.Request, body []byte) (*httpsig.Result, error)
+}
+
+// Remote dereferences remote actors and objects (implemented by
+// *dereference.Fetcher).
+type Remote interface {
+	Actor(ctx context.Context, uri string, refresh bool) (*app.RemoteActor, error)
+	Object(ctx context.Context, uri string) (*app.RemoteObject, error)
+}
+
+// Moderation decides whom we hear (implemented by *moderation.Service).
+type Moderation interface {
+	Rejects(ctx context.Context, host string) (bool, error)
+	ActorBlocked(ctx context.Context, actorURI string) (bool, error)
+	Allows(ctx context.Context, host, actorURI string) (bool, error)
+}
+
+// Queue hands received activities to the background worker (implemented
+// by jobs.FederationQueue).
+type Queue interface {
+	EnqueueInbox(ctx context.Context, activityID int64) error
+}
+
+// Publisher sends activities from local actors (implemented by
+// *outbox.Publisher): Accept and Reject of follows.
+type Publisher interface {
+	Publish(ctx context.Context, actorURI string, doc as2.Document, recipients []string) (*app.Activity, error)
+}
+
+// Deps are the inbox's dependencies and settings.
+type Deps struct {
+	Store      Store
+	Verifier   Verifier
+	Remote     Remote
+	Moderation Moderation
+	Queue      Queue
+	Publisher  Publisher
+	URLs       federation.URLs
+	// BodyLimit is the largest body accepted, in bytes; 0 means
+	// DefaultBodyLimit.
+	BodyLimit int64
+	// RateLimit is how many requests per second one remote host (the host
+	// of the signing key) may send; 0 turns the limit off.
+	RateLimit float64
+	// RateBurst is how many requests a host may send at once; 0 means
+	// twice RateLimit (at least 1).
+	RateBurst int
+	// ModerationCacheTTL is how long the HTTP side reuses a moderation
+	// answer; 0 means DefaultModerationCacheTTL, negative caches nothing.
+	ModerationCacheTTL time.Duration
+	Logger             *slog.Logger
+	// Now tells the time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Inbox receives and processes activities.
+type Inbox struct {
+	store      Store
+	verifier   Verifier
+	remote     Remote
+	moderation Moderation
+	screen     *moderationCache // moderation for the HTTP side
+	queue      Queue
+	publisher  Publisher
+	urls       federation.URLs
+	bodyLimit  int64
+	limiter    *hostLimiter
+	log        *slog.Logger
+	now        func() time.Time
+	handlers   map[string]handler
+}
+
+// New returns an Inbox with d's defaults filled in.
+func New(d Deps) *Inbox {
+	in := &Inbox{
+		store: d.Store, verifier: d.Verifier, remote: d.Remote, moderation: d.Moderation,
+		queue: d.Queue, publisher: d.Publisher, urls: d.URLs,
+		bodyLimit: d.BodyLimit, log: d.Logger, now: d.Now,
+	}
+	if in.bodyLimit <= 0 {
+		in.bodyLimit = DefaultBodyLimit
+	}
+	if in.log == nil {
+		in.log = slog.New(slog.DiscardHandler)
+	}
+	if in.now == nil {
+		in.now = time.Now
+	}
+	ttl := d.ModerationCacheTTL
+	if ttl == 0 {
+		ttl = DefaultModerationCacheTTL
+	}
+	in.screen = newModerationCache(d.Moderation, ttl, in.now)
+	if d.RateLimit > 0 {
+		in.limiter = newHostLimiter(d.RateLimit, d.RateBurst, maxLimitedHosts)
+	}
+	in.handlers = in.handlerTable()
+	return in
+}
+
+// Routes registers the shared inbox, the users' inboxes and the instance
+// actor's inbox.
+func (in *Inbox) Routes(e *gin.Engine) {
+	e.POST("/inbox", in.sharedInbox)
+	e.POST("/users/:name/inbox", in.userInbox)
+	e.POST("/actor/inbox", in.sharedInbox)
+}

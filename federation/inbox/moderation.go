@@ -1,0 +1,113 @@
+package inbox
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/federation/dereference"
+)
+
+// DefaultModerationCacheTTL is how long the HTTP side reuses an answer of
+// Moderation. A block takes effect on new requests within that time, and
+// at once on processing: Process asks Moderation again, uncached.
+const DefaultModerationCacheTTL = 5 * time.Second
+
+// screenHost refuses a request whose signing key is on a rejected host.
+// It runs before verifying, so that no key is fetched from such a host.
+func (in *Inbox) screenHost(c *gin.Context, host string) *refusal {
+	if host == "" {
+		return nil
+	}
+	rejected, err := in.screen.Rejects(c.Request.Context(), host)
+	if err != nil {
+		return refuse(http.StatusInternalServerError, err, "internal error")
+	}
+	if rejected {
+		return refuse(http.StatusForbidden, nil, "%s is blocked here", host)
+	}
+	return nil
+}
+
+// moderate refuses blocked actors. The key resolver only accepts keys on
+// their owner's host, so the actor's host is normally the key's, whose
+// domain block was checked before verifying: then only the actor block is
+// left to ask about.
+func (in *Inbox) moderate(c *gin.Context, actor, keyHost string) *refusal {
+	ctx := c.Request.Context()
+	var (
+		allowed bool
+		err     error
+	)
+	if actorHost := dereference.HostOf(actor); actorHost == keyHost {
+		var blocked bool
+		blocked, err = in.screen.ActorBlocked(ctx, actor)
+		allowed = !blocked
+	} else {
+		allowed, err = in.moderation.Allows(ctx, actorHost, actor)
+	}
+	if err != nil {
+		return refuse(http.StatusInternalServerError, err, "internal error")
+	}
+	if !allowed {
+		return refuse(http.StatusForbidden, nil, "%s is blocked here", actor)
+	}
+	return nil
+}
+
+// moderationCache remembers Moderation's answers for the HTTP side, which
+// would otherwise ask the database twice for every request.
+type moderationCache struct {
+	mod Moderation
+	ttl time.Duration
+	now func() time.Time
+
+	mu      sync.Mutex
+	answers map[string]cachedAnswer
+}
+
+type cachedAnswer struct {
+	yes   bool
+	until time.Time
+}
+
+func newModerationCache(mod Moderation, ttl time.Duration, now func() time.Time) *moderationCache {
+	return &moderationCache{mod: mod, ttl: ttl, now: now, answers: map[string]cachedAnswer{}}
+}
+
+// Rejects is Moderation.Rejects, cached.
+func (c *moderationCache) Rejects(ctx context.Context, host string) (bool, error) {
+	return c.cached("host "+host, func() (bool, error) { return c.mod.Rejects(ctx, host) })
+}
+
+// ActorBlocked is Moderation.ActorBlocked, cached.
+func (c *moderationCache) ActorBlocked(ctx context.Context, actorURI string) (bool, error) {
+	return c.cached("actor "+actorURI, func() (bool, error) { return c.mod.ActorBlocked(ctx, actorURI) })
+}
+
+func (c *moderationCache) cached(key string, ask func() (bool, error)) (bool, error) {
+	if c.ttl <= 0 {
+		return ask()
+	}
+	now := c.now()
+	c.mu.Lock()
+	a, ok := c.answers[key]
+	c.mu.Unlock()
+	if ok && now.Before(a.until) {
+		return a.yes, nil
+	}
+	yes, err := ask()
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.answers) >= maxLimitedHosts {
+		clear(c.answers)
+	}
+	c.answers[key] = cachedAnswer{yes: yes, until: now.Add(c.ttl)}
+	return yes, nil
+}

@@ -1,0 +1,180 @@
+package inbox
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation/as2"
+	"github.com/plaudit/plaudit/federation/dereference"
+	"github.com/plaudit/plaudit/federation/httpsig"
+)
+
+// refusal is an answer other than 202, with what to log about it.
+type refusal struct {
+	status int
+	msg    string // shown to the sender
+	err    error  // logged
+	retry  time.Duration
+}
+
+func refuse(status int, err error, format string, args ...any) *refusal {
+	return &refusal{status: status, msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// sharedInbox receives for every local actor: POST /inbox and /actor/inbox.
+func (in *Inbox) sharedInbox(c *gin.Context) { in.receive(c, "") }
+
+// userInbox receives for one user: POST /users/:name/inbox.
+func (in *Inbox) userInbox(c *gin.Context) {
+	name, err := app.NormalizeUsername(c.Param("name"))
+	if err == nil {
+		_, err = in.store.UserByUsername(c.Request.Context(), name)
+	}
+	switch {
+	case errors.Is(err, app.ErrNotFound), app.ErrorCode(err) == app.EINVALID:
+		in.answer(c, refuse(http.StatusNotFound, err, "no such user"), "", "")
+		return
+	case err != nil:
+		in.answer(c, refuse(http.StatusInternalServerError, err, "internal error"), "", "")
+		return
+	}
+	in.receive(c, name)
+}
+
+// receive runs the checks in order of cost, stores the activity and
+// answers 202; owner is the user whose inbox was posted to, or "".
+func (in *Inbox) receive(c *gin.Context, owner string) {
+	keyID := signatureKeyID(c.Request)
+	host := dereference.HostOf(keyID)
+	if r := in.accept(c, owner, keyID, host); r != nil {
+		in.answer(c, r, keyID, host)
+		return
+	}
+	c.Status(http.StatusAccepted)
+}
+
+// accept checks and stores the request; nil means 202.
+func (in *Inbox) accept(c *gin.Context, owner, keyID, host string) *refusal {
+	ctx := c.Request.Context()
+	if r := checkContentType(c.Request); r != nil {
+		return r
+	}
+	if r := in.rateLimit(host); r != nil {
+		return r
+	}
+	if r := in.screenHost(c, host); r != nil {
+		return r
+	}
+	body, r := in.readBody(c.Request)
+	if r != nil {
+		return r
+	}
+	res, err := in.verifier.Verify(ctx, c.Request, body)
+	if err != nil {
+		return in.unverified(c, body, keyID, err)
+	}
+	act, r := in.checkActivity(c, body, res, host)
+	if r != nil {
+		return r
+	}
+	return in.record(c, act, body, owner)
+}
+
+// unverified answers a request whose signature failed: 202 for the Delete
+// of an actor that is gone (its key with it), an error otherwise.
+func (in *Inbox) unverified(c *gin.Context, body []byte, keyID string, err error) *refusal {
+	if in.goneActorDelete(c.Request.Context(), body, keyID, err) {
+		return nil
+	}
+	status := verifyStatus(err)
+	if status >= 500 {
+		return refuse(status, err, "internal error")
+	}
+	return refuse(status, err, "signature refused: %v", err)
+}
+
+// verifyStatus is httpsig.StatusCode, except that a body that does not
+// match its digest is 401 rather than 400: the body is not what was
+// signed, which is an authentication failure (Mastodon answers 401 too).
+func verifyStatus(err error) int {
+	if errors.Is(err, httpsig.ErrDigestMismatch) {
+		return http.StatusUnauthorized
+	}
+	return httpsig.StatusCode(err)
+}
+
+// checkActivity parses the activity, matches it with the signer and asks
+// moderation about its actor; keyHost is the signing key's host, already
+// checked against domain blocks.
+func (in *Inbox) checkActivity(c *gin.Context, body []byte, res *httpsig.Result, keyHost string) (*as2.Activity, *refusal) {
+	if !utf8.Valid(body) {
+		// JSON must be UTF-8, and PostgreSQL would refuse to store it.
+		return nil, refuse(http.StatusBadRequest, nil, "malformed activity: the body is not valid UTF-8")
+	}
+	act, err := as2.ParseActivity(body)
+	if err != nil {
+		return nil, refuse(http.StatusBadRequest, err, "malformed activity: %v", err)
+	}
+	if act.Actor == "" {
+		return nil, refuse(http.StatusBadRequest, nil, "activity %s has no actor", act.ID)
+	}
+	if !as2.SameID(act.Actor, res.Owner) {
+		// Forwarded activities (signed by someone else than their actor)
+		// are refused: see docs/federation/inbox.md.
+		return nil, refuse(http.StatusUnauthorized, nil, "activity actor %s is not the owner of key %s (%s)", act.Actor, res.KeyID, res.Owner)
+	}
+	if !dereference.SameHost(act.ID, act.Actor) {
+		return nil, refuse(http.StatusBadRequest, nil, "activity id %s is not on the host of its actor %s", act.ID, act.Actor)
+	}
+	if r := in.moderate(c, act.Actor, keyHost); r != nil {
+		return nil, r
+	}
+	return act, nil
+}
+
+// record stores the activity once and hands it to the queue.
+func (in *Inbox) record(c *gin.Context, act *as2.Activity, body []byte, owner string) *refusal {
+	ctx := c.Request.Context()
+	row := &app.Activity{
+		URI: act.ID, Type: act.Type, ActorURI: act.Actor, ObjectURI: act.ObjectID(),
+		Public: act.Public(), InboxOwner: owner, Document: string(body),
+		State: app.ActivityPending, CreatedAt: in.now().UTC(),
+	}
+	inserted, err := in.store.InsertActivity(ctx, row)
+	if err != nil {
+		return refuse(http.StatusInternalServerError, err, "internal error")
+	}
+	if !inserted {
+		in.log.DebugContext(ctx, "inbox: duplicate activity", "activity", act.ID, "actor", act.Actor)
+		return nil
+	}
+	if err := in.queue.EnqueueInbox(ctx, row.ID); err != nil {
+		// The row is pending: SweepPending enqueues it again.
+		in.log.WarnContext(ctx, "inbox: enqueue failed, the sweep will retry", "activity_id", row.ID, "err", err)
+	}
+	in.log.DebugContext(ctx, "inbox: activity accepted", "activity", act.ID, "type", act.Type, "actor", act.Actor)
+	return nil
+}
+
+// answer writes a refusal as {"error": "..."} and logs it.
+func (in *Inbox) answer(c *gin.Context, r *refusal, keyID, host string) {
+	level := "refused"
+	log := in.log.InfoContext
+	if r.status >= 500 {
+		level, log = "failed", in.log.ErrorContext
+	}
+	log(c.Request.Context(), "inbox: request "+level, "status", r.status, "host", host, "key_id", keyID,
+		"path", c.Request.URL.Path, "reason", r.msg, "err", r.err)
+	if r.retry > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(r.retry.Seconds()))))
+	}
+	c.AbortWithStatusJSON(r.status, gin.H{"error": r.msg})
+}
