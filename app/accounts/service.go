@@ -31,11 +31,11 @@ const (
 
 // Options tune a Service.
 type Options struct {
-	SignupMode  string           // open, invite or closed
-	SessionTTL  time.Duration    // how long a browser stays signed in
-	Argon2      *argon2id.Params // nil uses DefaultArgon2Params
-	Now         func() time.Time // nil uses time.Now
-	InviteTTL   time.Duration    // how long an invite stays valid
+	SignupMode string           // open, invite or closed
+	SessionTTL time.Duration    // how long a browser stays signed in
+	Argon2     *argon2id.Params // nil uses DefaultArgon2Params
+	Now        func() time.Time // nil uses time.Now
+	InviteTTL  time.Duration    // how long an invite stays valid
 }
 
 // Service implements the account use cases.
