@@ -128,7 +128,7 @@ func (in *Inbox) checkActivity(c *gin.Context, body []byte, res *httpsig.Result,
 	}
 	if !as2.SameID(act.Actor, res.Owner) {
 		// Forwarded activities (signed by someone else than their actor)
-		// are refused: see docs/federation/inbox.md.
+		// are refused: see docs/federation.md.
 		return nil, refuse(http.StatusUnauthorized, nil, "activity actor %s is not the owner of key %s (%s)", act.Actor, res.KeyID, res.Owner)
 	}
 	if !dereference.SameHost(act.ID, act.Actor) {
