@@ -17,9 +17,10 @@ func TestDuplicateDeliveryIsStoredAndProcessedOnce(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	alice := e.alice()
 	body := e.fixture("mastodon_follow.json")
+	base := time.Now()
 	for i := range 3 {
 		// Each delivery is signed afresh (a new Date), as a retry would be.
-		req := e.build(request{body: body, as: &alice, date: time.Now().Add(time.Duration(-i) * time.Second)})
+		req := e.build(request{body: body, as: &alice, date: base.Add(time.Duration(-i) * time.Second)})
 		if status, msg := e.send(req); status != http.StatusAccepted {
 			t.Fatalf("delivery %d: %d %s", i, status, msg)
 		}
