@@ -28,6 +28,7 @@ type Config struct {
 	Domain          string        `koanf:"domain" help:"public host name (and port) of this instance, e.g. plaudit.example or 127.0.0.1:8080"`
 	Scheme          string        `koanf:"scheme" help:"scheme of public URLs: https, or http (only for localhost and tests); empty derives it from domain"`
 	Listen          string        `koanf:"listen" help:"address the HTTP server listens on"`
+	DebugListen     string        `koanf:"debug_listen" help:"address of a separate listener for Go's pprof profiles (e.g. 127.0.0.1:6060); empty turns it off"`
 	DatabaseURL     string        `koanf:"database_url" help:"postgres://… URL, or a SQLite file path; empty uses plaudit.db in data_dir"`
 	RedisURL        string        `koanf:"redis_url" help:"redis://… URL for jobs; empty starts an embedded in-process server (single process only)"`
 	DataDir         string        `koanf:"data_dir" help:"folder for the embedded database and other local files"`
@@ -96,6 +97,11 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		bad("listen", "%q: %v", c.Listen, err)
+	}
+	if c.DebugListen != "" {
+		if _, _, err := net.SplitHostPort(c.DebugListen); err != nil {
+			bad("debug_listen", "%q: %v", c.DebugListen, err)
+		}
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		bad("redis_url", "%q must start with redis:// or rediss://", c.RedisURL)

@@ -22,6 +22,7 @@ go build -o "$work/inboxload" ./tools/inboxload
 export PLAUDIT_DOMAIN=127.0.0.1:$port PLAUDIT_LISTEN=127.0.0.1:$port PLAUDIT_SCHEME=http
 export PLAUDIT_FEDERATION_ALLOW_HTTP=true PLAUDIT_FEDERATION_ALLOW_PRIVATE_ADDRESSES=true
 export PLAUDIT_FEDERATION_INBOX_RATE_LIMIT=0 PLAUDIT_LOG_LEVEL=warn PLAUDIT_DATA_DIR=$work/data
+export PLAUDIT_DEBUG_LISTEN=${PLAUDIT_DEBUG_LISTEN:-}
 serve_args=(serve)
 if [[ $mode == postgres ]]; then
 	psql -h 127.0.0.1 -U postgres -q -c 'DROP DATABASE IF EXISTS plaudit_bench WITH (FORCE)' -c 'CREATE DATABASE plaudit_bench'

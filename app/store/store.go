@@ -66,8 +66,10 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	if dialect == Postgres {
+		// Keep every connection open: opening one forks a PostgreSQL
+		// backend, and churn under load costs more than the queries.
 		sqlDB.SetMaxOpenConns(40)
-		sqlDB.SetMaxIdleConns(20)
+		sqlDB.SetMaxIdleConns(40)
 	} else {
 		// WAL allows many readers and one writer; immediate transactions queue writers on busy_timeout.
 		sqlDB.SetMaxOpenConns(8)

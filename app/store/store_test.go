@@ -119,3 +119,38 @@ func TestInviteRedeemedOnce(t *testing.T) {
 		t.Fatalf("user of a refused invite was kept: %v", err)
 	}
 }
+
+func TestInsertActivitiesOncePerURI(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	now := time.Now().UTC()
+	mk := func(uri string) *app.Activity {
+		return &app.Activity{URI: uri, Type: "Like", ActorURI: "https://r.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: now}
+	}
+	if ok, err := s.InsertActivity(ctx, mk("https://r.example/1")); err != nil || !ok {
+		t.Fatalf("InsertActivity = %v, %v", ok, err)
+	}
+	rows := []*app.Activity{mk("https://r.example/1"), mk("https://r.example/2"), mk("https://r.example/3"), mk("https://r.example/2")}
+	got, err := s.InsertActivities(ctx, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bool{false, true, true, false}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("inserted = %v, want %v", got, want)
+		}
+	}
+	if rows[1].ID == 0 || rows[2].ID == 0 || rows[1].ID == rows[2].ID {
+		t.Fatalf("ids %d, %d not set", rows[1].ID, rows[2].ID)
+	}
+	back, err := s.ActivityByID(ctx, rows[2].ID)
+	if err != nil || back.URI != "https://r.example/3" {
+		t.Fatalf("ActivityByID(%d) = %+v, %v", rows[2].ID, back, err)
+	}
+	var n int64
+	s.DB().Model(&app.Activity{}).Count(&n)
+	if n != 3 {
+		t.Fatalf("%d rows, want 3", n)
+	}
+}

@@ -130,6 +130,8 @@ type Inbox struct {
 	limiter    *hostLimiter
 	log        *slog.Logger
 	now        func() time.Time
+	users      userCache
+	batch      *batchWriter // nil when the store cannot insert in batches
 	handlers   map[string]handler
 }
 
@@ -158,6 +160,9 @@ func New(d Deps) *Inbox {
 		in.limiter = newHostLimiter(d.RateLimit, d.RateBurst, maxLimitedHosts)
 	}
 	in.handlers = in.handlerTable()
+	if bs, ok := d.Store.(batchStore); ok {
+		in.batch = newBatchWriter(bs)
+	}
 	return in
 }
 

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -36,7 +37,7 @@ func (in *Inbox) sharedInbox(c *gin.Context) { in.receive(c, "") }
 func (in *Inbox) userInbox(c *gin.Context) {
 	name, err := app.NormalizeUsername(c.Param("name"))
 	if err == nil {
-		_, err = in.store.UserByUsername(c.Request.Context(), name)
+		err = in.userExists(c.Request.Context(), name)
 	}
 	switch {
 	case errors.Is(err, app.ErrNotFound), app.ErrorCode(err) == app.EINVALID:
@@ -148,7 +149,7 @@ func (in *Inbox) record(c *gin.Context, act *as2.Activity, body []byte, owner st
 		Public: act.Public(), InboxOwner: owner, Document: string(body),
 		State: app.ActivityPending, CreatedAt: in.now().UTC(),
 	}
-	inserted, err := in.store.InsertActivity(ctx, row)
+	inserted, err := in.insert(ctx, row)
 	if err != nil {
 		return refuse(http.StatusInternalServerError, err, "internal error")
 	}
@@ -177,4 +178,13 @@ func (in *Inbox) answer(c *gin.Context, r *refusal, keyID, host string) {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(r.retry.Seconds()))))
 	}
 	c.AbortWithStatusJSON(r.status, gin.H{"error": r.msg})
+}
+
+// insert stores a received activity once, batched with concurrent requests
+// when the store supports it.
+func (in *Inbox) insert(ctx context.Context, row *app.Activity) (bool, error) {
+	if in.batch != nil {
+		return in.batch.insert(ctx, row)
+	}
+	return in.store.InsertActivity(ctx, row)
 }

@@ -55,6 +55,7 @@ type Instance struct {
 
 	opts     Options
 	http     *http.Server
+	debug    *http.Server
 	listener net.Listener
 	served   chan error
 }
@@ -186,6 +187,7 @@ func (inst *Instance) Start() error {
 			inst.Logger.Warn("start-up sweep not queued; the periodic one will run", "err", err)
 		}
 	}
+	inst.startDebug()
 	if inst.Web == nil {
 		return nil
 	}
@@ -236,6 +238,9 @@ func (inst *Instance) Shutdown(ctx context.Context) error {
 	}
 	if inst.Worker != nil {
 		inst.Worker.Shutdown()
+	}
+	if inst.debug != nil {
+		_ = inst.debug.Close()
 	}
 	return errors.Join(errs...)
 }
