@@ -78,6 +78,7 @@ type AccountStore interface {
 	UserByID(ctx context.Context, id int64) (*User, error)
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	CountUsers(ctx context.Context) (int64, error)
+	SetManuallyApprovesFollowers(ctx context.Context, userID int64, manual bool) error
 
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByTokenHash(ctx context.Context, hash string) (*Session, error)

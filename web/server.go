@@ -42,6 +42,8 @@ type Deps struct {
 	Outbox     Outbox
 	Moderation Moderation
 	Deliveries Deliveries
+	// FollowRequests, when set, serves /api/v1/follow_requests.
+	FollowRequests FollowRequests
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -102,6 +104,7 @@ func (s *Server) routes() {
 	admin.GET("/jobs/probes/:id", s.getProbe)
 	admin.POST("/invites", s.createInvite)
 	s.federationRoutes(admin)
+	s.followRequestRoutes(api)
 
 	for _, mount := range s.deps.Mount {
 		mount(e)

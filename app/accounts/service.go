@@ -300,3 +300,16 @@ func (s *Service) Profile(ctx context.Context, username string) (*app.User, erro
 	}
 	return u, nil
 }
+
+// SetApprovesFollowers makes username approve new followers by hand (or
+// stop doing so).
+func (s *Service) SetApprovesFollowers(ctx context.Context, username string, manual bool) error {
+	u, err := s.Profile(ctx, username)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetManuallyApprovesFollowers(ctx, u.ID, manual); err != nil {
+		return fmt.Errorf("set follower approval of %s: %w", u.Username, err)
+	}
+	return nil
+}

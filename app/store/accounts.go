@@ -103,3 +103,10 @@ func (s *Store) CreateUserWithInvite(ctx context.Context, u *app.User, codeHash 
 		return nil
 	})
 }
+
+// SetManuallyApprovesFollowers changes whether a user approves followers by hand.
+func (s *Store) SetManuallyApprovesFollowers(ctx context.Context, userID int64, manual bool) error {
+	err := s.db.WithContext(ctx).Model(&app.User{}).Where("id = ?", userID).
+		Updates(map[string]any{"manually_approves_followers": manual, "updated_at": time.Now().UTC()}).Error
+	return translate(err, fmt.Sprintf("user %d", userID))
+}

@@ -76,7 +76,7 @@ func withAccounts(cmd *cobra.Command, e *env, fn func(ctx context.Context, acc *
 
 func newUserCommand(e *env) *cobra.Command {
 	user := &cobra.Command{Use: "user", Short: "Manage local users"}
-	var admin bool
+	var admin, approve bool
 	create := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create a user; the password is read from stdin, or generated and printed when stdin is empty",
@@ -91,6 +91,11 @@ func newUserCommand(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if approve {
+					if err := acc.SetApprovesFollowers(ctx, u.Username, true); err != nil {
+						return err
+					}
+				}
 				fmt.Fprintf(e.stdout, "created user %s (admin: %v)\n", u.Username, u.Admin)
 				if generated {
 					fmt.Fprintf(e.stdout, "password: %s\n", password)
@@ -100,6 +105,7 @@ func newUserCommand(e *env) *cobra.Command {
 		},
 	}
 	create.Flags().BoolVar(&admin, "admin", false, "make the user an admin")
+	create.Flags().BoolVar(&approve, "approve-followers", false, "the user approves new followers by hand (GET /api/v1/follow_requests)")
 	user.AddCommand(create)
 	return user
 }

@@ -1,6 +1,9 @@
 package instance_test
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"testing"
 )
 
@@ -82,4 +85,35 @@ func TestThreeInstancesAndDowntime(t *testing.T) {
 	if got := c.count("SELECT COUNT(*) FROM activities WHERE uri = ?", createID); got != 1 {
 		t.Fatalf("C received the Create %d times, want 1", got)
 	}
+}
+
+// TestManualFollowApproval: carol@B approves followers by hand; alice@A's
+// follow waits until carol authorizes it through the API.
+func TestManualFollowApproval(t *testing.T) {
+	a, b := startNode(t, "A"), startNode(t, "B")
+	aliceToken, carolToken := a.user("alice"), b.user("carol")
+	if err := b.inst.Accounts.SetApprovesFollowers(context.Background(), "carol", true); err != nil {
+		t.Fatal(err)
+	}
+	a.post("alice", aliceToken, map[string]any{"type": "Follow", "object": b.actor("carol")})
+	eventually(t, "the follow request on B", func() bool {
+		return b.followState(a.actor("alice"), b.actor("carol")) == "pending"
+	})
+	var requests []struct {
+		ID       int64  `json:"id"`
+		Follower string `json:"follower"`
+	}
+	b.api(http.MethodGet, "/api/v1/follow_requests", carolToken, http.StatusOK, &requests)
+	if len(requests) != 1 || requests[0].Follower != a.actor("alice") {
+		t.Fatalf("follow requests = %+v", requests)
+	}
+	if a.followState(a.actor("alice"), b.actor("carol")) != "pending" {
+		t.Fatal("A counts the follow as accepted before carol decided")
+	}
+	bobToken := b.user("bob")
+	b.api(http.MethodPost, fmt.Sprintf("/api/v1/follow_requests/%d/authorize", requests[0].ID), bobToken, http.StatusNotFound, nil)
+	b.api(http.MethodPost, fmt.Sprintf("/api/v1/follow_requests/%d/authorize", requests[0].ID), carolToken, http.StatusNoContent, nil)
+	eventually(t, "the follow accepted on A", func() bool {
+		return a.followState(a.actor("alice"), b.actor("carol")) == "accepted"
+	})
 }

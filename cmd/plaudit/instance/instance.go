@@ -144,17 +144,18 @@ func (inst *Instance) processName(role string) string {
 func (inst *Instance) buildWeb() error {
 	probes := &jobs.Probes{Store: inst.Store, Client: inst.Jobs, Name: inst.processName("web")}
 	srv, err := web.New(web.Deps{
-		Accounts:   inst.Accounts,
-		Probes:     probes,
-		Health:     map[string]web.Pinger{"database": inst.Store, "redis": inst.Redis},
-		Domain:     inst.Config.Domain,
-		BaseURL:    inst.Config.BaseURL(),
-		BodyLimit:  inst.Config.BodyLimit,
-		Logger:     inst.Logger,
-		Mount:      append([]func(*gin.Engine){inst.Federation.mount}, inst.opts.Mount...),
-		Outbox:     inst.Federation.Publisher,
-		Moderation: inst.Federation.Moderation,
-		Deliveries: inst.Federation.Deliverer,
+		Accounts:       inst.Accounts,
+		Probes:         probes,
+		Health:         map[string]web.Pinger{"database": inst.Store, "redis": inst.Redis},
+		Domain:         inst.Config.Domain,
+		BaseURL:        inst.Config.BaseURL(),
+		BodyLimit:      inst.Config.BodyLimit,
+		Logger:         inst.Logger,
+		Mount:          append([]func(*gin.Engine){inst.Federation.mount}, inst.opts.Mount...),
+		Outbox:         inst.Federation.Publisher,
+		Moderation:     inst.Federation.Moderation,
+		Deliveries:     inst.Federation.Deliverer,
+		FollowRequests: inst.Federation.Inbox,
 	})
 	if err != nil {
 		return err

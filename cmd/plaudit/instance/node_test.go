@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -191,4 +190,24 @@ func note(content string, to ...string) map[string]any {
 	}
 }
 
-func hasPrefix(s, prefix string) bool { return strings.HasPrefix(s, prefix) }
+// api calls the node's JSON API with a bearer token and decodes the answer
+// into out (when not nil); the status must be want.
+func (n *node) api(method, path, token string, want int, out any) {
+	n.t.Helper()
+	req, _ := http.NewRequest(method, n.base()+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		n.t.Fatalf("%s: %s %s = %d %s, want %d", n.name, method, path, resp.StatusCode, body, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			n.t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+}
