@@ -137,6 +137,7 @@ type envOptions struct {
 	rateBurst int
 	now       func() time.Time
 	quiet     bool // log at Info, not Debug
+	reachable func(ctx context.Context, host string) error
 }
 
 // fixtureOrigins are the hosts the fixtures use, each served by a Remote.
@@ -175,7 +176,7 @@ func newEnv(tb testing.TB, opts envOptions) *env {
 	e.inbox = New(Deps{
 		Store: s, Verifier: verifier, Remote: fetcher, Moderation: e.mod, Queue: e.queue,
 		Publisher: e.publisher, URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
-		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now,
+		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now, Reachable: opts.reachable,
 	})
 	e.inbox.Routes(engine)
 	srv.Start()

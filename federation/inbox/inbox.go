@@ -114,6 +114,9 @@ type Deps struct {
 	Logger             *slog.Logger
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
+	// Reachable, when set, is told the host of every verified request: a
+	// server that sends to us is up again (delivery.Deliverer.MarkReachable).
+	Reachable func(ctx context.Context, host string) error
 }
 
 // Inbox receives and processes activities.
@@ -132,6 +135,7 @@ type Inbox struct {
 	now        func() time.Time
 	users      userCache
 	batch      *batchWriter // nil when the store cannot insert in batches
+	reachable  func(ctx context.Context, host string) error
 	handlers   map[string]handler
 }
 
@@ -163,6 +167,7 @@ func New(d Deps) *Inbox {
 	if bs, ok := d.Store.(batchStore); ok {
 		in.batch = newBatchWriter(bs)
 	}
+	in.reachable = d.Reachable
 	return in
 }
 

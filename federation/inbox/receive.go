@@ -82,6 +82,11 @@ func (in *Inbox) accept(c *gin.Context, owner, keyID, host string) *refusal {
 	if err != nil {
 		return in.unverified(c, body, keyID, err)
 	}
+	if in.reachable != nil {
+		if err := in.reachable(ctx, host); err != nil {
+			in.log.WarnContext(ctx, "inbox: could not mark the host reachable", "host", host, "err", err)
+		}
+	}
 	act, r := in.checkActivity(c, body, res, host)
 	if r != nil {
 		return r

@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
+	"github.com/plaudit/plaudit/federation/dereference"
 )
 
 func TestDuplicateDeliveryIsStoredAndProcessedOnce(t *testing.T) {
@@ -308,3 +310,26 @@ func nopCloser(b []byte) *readCloser { return &readCloser{bytes.NewReader(b)} }
 type readCloser struct{ *bytes.Reader }
 
 func (readCloser) Close() error { return nil }
+
+// TestVerifiedSenderMarkedReachable: a server that sends to us is up, so
+// deliveries to it may resume; unverified requests say nothing about it.
+func TestVerifiedSenderMarkedReachable(t *testing.T) {
+	var mu sync.Mutex
+	var hosts []string
+	e := newEnv(t, envOptions{reachable: func(_ context.Context, host string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		hosts = append(hosts, host)
+		return nil
+	}})
+	alice := e.alice()
+	if status, msg := e.post(request{body: e.fixture("mastodon_follow.json"), as: &alice}); status != http.StatusAccepted {
+		t.Fatalf("POST = %d %s", status, msg)
+	}
+	mu.Lock()
+	got := append([]string(nil), hosts...)
+	mu.Unlock()
+	if len(got) != 1 || got[0] != dereference.HostOf(alice.id) {
+		t.Fatalf("reachable hosts = %v, want [%s]", got, dereference.HostOf(alice.id))
+	}
+}

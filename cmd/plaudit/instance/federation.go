@@ -76,7 +76,7 @@ func (inst *Instance) buildFederation() error {
 	f.Inbox = inbox.New(inbox.Deps{
 		Store: inst.Store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
 		Queue: queue, Publisher: f.Publisher, URLs: urls, BodyLimit: cfg.BodyLimit,
-		RateLimit: float64(cfg.Federation.InboxRateLimit), Logger: inst.Logger,
+		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.Logger,
 	})
 	f.Discovery = discovery.New(discovery.Deps{
 		Store: inst.Store, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
