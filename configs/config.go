@@ -188,6 +188,14 @@ func (c Config) SQLitePath() string {
 	return filepath.Join(c.DataDir, "plaudit.db")
 }
 
+// StoreURL is what the store opens: the PostgreSQL URL, or the SQLite file.
+func (c Config) StoreURL() string {
+	if c.UsesPostgres() {
+		return c.DatabaseURL
+	}
+	return c.SQLitePath()
+}
+
 // EnsureDataDir creates DataDir when the embedded database lives there.
 func (c Config) EnsureDataDir() error {
 	if c.UsesPostgres() {

@@ -30,11 +30,7 @@ func newMigrateCommand(e *env) *cobra.Command {
 				return err
 			}
 			cfg.AutoMigrate = false
-			dbURL := cfg.DatabaseURL
-			if !cfg.UsesPostgres() {
-				dbURL = cfg.SQLitePath()
-			}
-			s, err := store.Open(cmd.Context(), dbURL)
+			s, err := store.Open(cmd.Context(), cfg.StoreURL())
 			if err != nil {
 				return err
 			}

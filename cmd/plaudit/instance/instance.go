@@ -113,11 +113,7 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 // OpenStore opens the configured database, migrates it when auto_migrate is
 // on, and refuses a schema this binary does not know.
 func OpenStore(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*store.Store, error) {
-	dbURL := cfg.DatabaseURL
-	if !cfg.UsesPostgres() {
-		dbURL = cfg.SQLitePath()
-	}
-	s, err := store.Open(ctx, dbURL)
+	s, err := store.Open(ctx, cfg.StoreURL())
 	if err != nil {
 		return nil, err
 	}
