@@ -79,6 +79,9 @@ type AccountStore interface {
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	CountUsers(ctx context.Context) (int64, error)
 	SetManuallyApprovesFollowers(ctx context.Context, userID int64, manual bool) error
+	// UpdateUserProfile writes the named profile columns (display_name,
+	// summary, manually_approves_followers) of a user.
+	UpdateUserProfile(ctx context.Context, userID int64, fields map[string]any) error
 
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByTokenHash(ctx context.Context, hash string) (*Session, error)

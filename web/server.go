@@ -44,6 +44,8 @@ type Deps struct {
 	Deliveries Deliveries
 	// FollowRequests, when set, serves /api/v1/follow_requests.
 	FollowRequests FollowRequests
+	// Profiles, when set, serves PATCH /api/v1/me.
+	Profiles ProfileEditor
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -105,6 +107,7 @@ func (s *Server) routes() {
 	admin.POST("/invites", s.createInvite)
 	s.federationRoutes(admin)
 	s.followRequestRoutes(api)
+	s.profileRoutes(api)
 
 	for _, mount := range s.deps.Mount {
 		mount(e)

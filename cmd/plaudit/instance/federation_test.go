@@ -117,3 +117,36 @@ func TestManualFollowApproval(t *testing.T) {
 		return a.followState(a.actor("alice"), b.actor("carol")) == "accepted"
 	})
 }
+
+// TestProfileUpdate: bob@B edits his profile with PATCH /api/v1/me; his
+// follower's server A gets Update(Person) and stores the new name and
+// summary.
+func TestProfileUpdate(t *testing.T) {
+	a, b := startNode(t, "A"), startNode(t, "B")
+	aliceToken, bobToken := a.user("alice"), b.user("bob")
+	follow(t, a, "alice", aliceToken, b, "bob")
+	if got := a.count("SELECT COUNT(*) FROM remote_actors WHERE uri = ? AND name = 'bob'", b.actor("bob")); got != 1 {
+		t.Fatalf("A holds %d rows of bob with his first name, want 1", got)
+	}
+
+	var me struct {
+		DisplayName string `json:"display_name"`
+		Summary     string `json:"summary"`
+	}
+	b.apiJSON(http.MethodPatch, "/api/v1/me", bobToken,
+		map[string]any{"display_name": "Bob the Builder", "summary": "Can we fix it?\nYes we can"}, http.StatusOK, &me)
+	if me.DisplayName != "Bob the Builder" || me.Summary != "Can we fix it?\nYes we can" {
+		t.Fatalf("PATCH answer = %+v", me)
+	}
+	wantSummary := "<p>Can we fix it?<br>Yes we can</p>"
+	eventually(t, "bob's new profile on A", func() bool {
+		return a.count("SELECT COUNT(*) FROM remote_actors WHERE uri = ? AND name = ? AND summary = ?",
+			b.actor("bob"), "Bob the Builder", wantSummary) == 1
+	})
+	if got := a.count("SELECT COUNT(*) FROM activities WHERE type = 'Update' AND actor_uri = ? AND state = 'processed'", b.actor("bob")); got != 1 {
+		t.Fatalf("processed Update activities from bob on A = %d, want 1", got)
+	}
+	if got := b.count("SELECT COUNT(*) FROM activities WHERE type = 'Update' AND local AND public AND object_uri = ?", b.actor("bob")); got != 1 {
+		t.Fatalf("public Update activities of bob on B = %d, want 1", got)
+	}
+}

@@ -152,6 +152,7 @@ func (inst *Instance) buildWeb() error {
 		Moderation:     inst.Federation.Moderation,
 		Deliveries:     inst.Federation.Deliverer,
 		FollowRequests: inst.Federation.Inbox,
+		Profiles:       profiles{inst},
 	})
 	if err != nil {
 		return err

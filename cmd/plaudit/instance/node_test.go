@@ -194,19 +194,36 @@ func note(content string, to ...string) map[string]any {
 // into out (when not nil); the status must be want.
 func (n *node) api(method, path, token string, want int, out any) {
 	n.t.Helper()
-	req, _ := http.NewRequest(method, n.base()+path, nil)
+	n.apiJSON(method, path, token, nil, want, out)
+}
+
+// apiJSON is api with a JSON request body (none when body is nil).
+func (n *node) apiJSON(method, path, token string, body any, want int, out any) {
+	n.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, n.base()+path, r)
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		n.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	answer, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
-		n.t.Fatalf("%s: %s %s = %d %s, want %d", n.name, method, path, resp.StatusCode, body, want)
+		n.t.Fatalf("%s: %s %s = %d %s, want %d", n.name, method, path, resp.StatusCode, answer, want)
 	}
 	if out != nil {
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := json.Unmarshal(answer, out); err != nil {
 			n.t.Fatalf("%s %s: %v", method, path, err)
 		}
 	}
