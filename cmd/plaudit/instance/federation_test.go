@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+
+	"github.com/plaudit/plaudit/configs"
 )
 
 const public = "https://www.w3.org/ns/activitystreams#Public"
@@ -148,5 +150,26 @@ func TestProfileUpdate(t *testing.T) {
 	}
 	if got := b.count("SELECT COUNT(*) FROM activities WHERE type = 'Update' AND local AND public AND object_uri = ?", b.actor("bob")); got != 1 {
 		t.Fatalf("public Update activities of bob on B = %d, want 1", got)
+	}
+}
+
+// TestSSRFGuardRefusesLoopbackKeys: an instance with
+// allow_private_addresses off must not fetch the signing key of a sender on
+// 127.0.0.1, so the sender's Follow is refused (401) and nothing is stored.
+func TestSSRFGuardRefusesLoopbackKeys(t *testing.T) {
+	guarded := startNodeWith(t, "guarded", func(c *configs.Config) { c.Federation.AllowPrivateAddresses = false })
+	sender := startNode(t, "sender")
+	guarded.user("gina")
+	senderToken := sender.user("sam")
+
+	sender.post("sam", senderToken, map[string]any{"type": "Follow", "object": guarded.actor("gina")})
+	eventually(t, "a refused delivery attempt", func() bool {
+		return sender.count("SELECT COUNT(*) FROM deliveries WHERE inbox = ? AND attempts >= 1 AND last_status = 401", guarded.actor("gina")+"/inbox") == 1
+	})
+	if n := guarded.count("SELECT COUNT(*) FROM activities"); n != 0 {
+		t.Fatalf("the guarded instance stored %d activities, want 0", n)
+	}
+	if n := guarded.count("SELECT COUNT(*) FROM remote_actors"); n != 0 {
+		t.Fatalf("the guarded instance fetched %d remote actors from loopback, want 0", n)
 	}
 }

@@ -45,6 +45,12 @@ func testLogger(t *testing.T, name string) *slog.Logger {
 // startNode starts an instance on a fresh database and a free loopback port.
 func startNode(t *testing.T, name string) *node {
 	t.Helper()
+	return startNodeWith(t, name, func(*configs.Config) {})
+}
+
+// startNodeWith is startNode with a change to the configuration.
+func startNodeWith(t *testing.T, name string, change func(*configs.Config)) *node {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +64,7 @@ func startNode(t *testing.T, name string) *node {
 	cfg.Federation.AllowHTTP = true
 	cfg.Federation.AllowPrivateAddresses = true
 	cfg.ShutdownTimeout = 5 * time.Second
+	change(&cfg)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
