@@ -173,3 +173,31 @@ func TestSSRFGuardRefusesLoopbackKeys(t *testing.T) {
 		t.Fatalf("the guarded instance fetched %d remote actors from loopback, want 0", n)
 	}
 }
+
+// TestSenderRestartKeepsDeliveries: bob@B posts while C is down, then B
+// itself restarts (on the embedded default its in-process queue is lost).
+// The delivery rows are the record: B's start-up sweep queues them again
+// and C gets the post exactly once.
+func TestSenderRestartKeepsDeliveries(t *testing.T) {
+	b, c := startNode(t, "B"), startNode(t, "C")
+	bobToken, carolToken := b.user("bob"), c.user("carol")
+	follow(t, c, "carol", carolToken, b, "bob")
+
+	c.stop()
+	createID := b.post("bob", bobToken, note("posted before a restart", public, b.actor("bob")+"/followers"))
+	eventually(t, "a failed attempt to reach C", func() bool {
+		return b.count("SELECT COUNT(*) FROM deliveries WHERE inbox = ? AND attempts >= 1 AND state = 'pending'", c.base()+"/inbox") == 1
+	})
+	b.stop()
+	b.restart()
+	c.restart()
+	eventually(t, "the note on C", func() bool {
+		return c.count("SELECT COUNT(*) FROM activities WHERE uri = ? AND state = 'processed'", createID) == 1
+	})
+	eventually(t, "the delivery marked delivered", func() bool {
+		return b.count("SELECT COUNT(*) FROM deliveries WHERE inbox = ? AND state = 'delivered'", c.base()+"/inbox") == 1
+	})
+	if n := c.count("SELECT COUNT(*) FROM remote_objects WHERE attributed_to = ?", b.actor("bob")); n != 1 {
+		t.Fatalf("C has %d copies, want 1", n)
+	}
+}
