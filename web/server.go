@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -66,7 +67,7 @@ func New(deps Deps) (*Server, error) {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{deps: deps, engine: gin.New(), pages: pages, secureCookie: len(deps.BaseURL) > 5 && deps.BaseURL[:6] == "https:"}
+	s := &Server{deps: deps, engine: gin.New(), pages: pages, secureCookie: strings.HasPrefix(deps.BaseURL, "https:")}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	s.routes()

@@ -294,3 +294,28 @@ func TestProfilePage(t *testing.T) {
 		t.Fatalf("unknown profile = %d, want 404", status)
 	}
 }
+
+func TestCookiesSecureOnHTTPS(t *testing.T) {
+	st := storetest.Open(t)
+	acc, err := accounts.New(st, accounts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for base, secure := range map[string]bool{"https://plaudit.test": true, "http://localhost:8080": false} {
+		h, err := web.New(web.Deps{Accounts: acc, Domain: "plaudit.test", BaseURL: base, BodyLimit: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/login", nil))
+		cookies := rec.Result().Cookies()
+		if len(cookies) == 0 {
+			t.Fatalf("%s: no cookie set on the login page", base)
+		}
+		for _, c := range cookies {
+			if c.Secure != secure || !c.HttpOnly {
+				t.Errorf("%s: cookie %s Secure=%v HttpOnly=%v, want Secure=%v HttpOnly", base, c.Name, c.Secure, c.HttpOnly, secure)
+			}
+		}
+	}
+}
