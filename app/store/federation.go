@@ -37,20 +37,6 @@ func (s *Store) InstanceKey(ctx context.Context, create func() (*app.InstanceKey
 	return &k, nil
 }
 
-// UpdateUserKeys stores a user's key pair.
-func (s *Store) UpdateUserKeys(ctx context.Context, userID int64, privatePEM, publicPEM string) error {
-	err := s.db.WithContext(ctx).Model(&app.User{}).Where("id = ?", userID).
-		Updates(map[string]any{"private_key_pem": privatePEM, "public_key_pem": publicPEM}).Error
-	return translate(err, fmt.Sprintf("keys of user %d", userID))
-}
-
-// ListUsers lists local users by id, after afterID, at most limit.
-func (s *Store) ListUsers(ctx context.Context, afterID int64, limit int) ([]app.User, error) {
-	var users []app.User
-	err := s.db.WithContext(ctx).Where("id > ?", afterID).Order("id").Limit(limit).Find(&users).Error
-	return users, translate(err, "list users")
-}
-
 // RemoteActorByURI loads a remote actor by its id.
 func (s *Store) RemoteActorByURI(ctx context.Context, uri string) (*app.RemoteActor, error) {
 	var a app.RemoteActor
@@ -138,18 +124,6 @@ func (s *Store) PendingActivities(ctx context.Context, before time.Time, limit i
 	err := s.db.WithContext(ctx).Where("state = ? AND created_at < ?", app.ActivityPending, before).
 		Order("id").Limit(limit).Find(&out).Error
 	return out, translate(err, "pending activities")
-}
-
-// PublicOutbox lists a local actor's public activities, newest first,
-// with ids below beforeID (0: from the newest).
-func (s *Store) PublicOutbox(ctx context.Context, actorURI string, beforeID int64, limit int) ([]app.Activity, error) {
-	q := s.db.WithContext(ctx).Where("actor_uri = ? AND local = ? AND public = ?", actorURI, true, true)
-	if beforeID > 0 {
-		q = q.Where("id < ?", beforeID)
-	}
-	var out []app.Activity
-	err := q.Order("id DESC").Limit(limit).Find(&out).Error
-	return out, translate(err, "outbox of "+actorURI)
 }
 
 // CountPublicOutbox counts a local actor's public activities.

@@ -55,24 +55,7 @@ func (s *Store) DeleteFollow(ctx context.Context, followerURI, followeeURI strin
 	return res.RowsAffected > 0, translate(res.Error, "delete follow")
 }
 
-// Followers lists the accepted followers of an actor, by follow id after
-// afterID.
-func (s *Store) Followers(ctx context.Context, followeeURI string, afterID int64, limit int) ([]app.Follow, error) {
-	var out []app.Follow
-	err := s.db.WithContext(ctx).Where("followee_uri = ? AND state = ? AND id > ?", followeeURI, app.FollowAccepted, afterID).
-		Order("id").Limit(limit).Find(&out).Error
-	return out, translate(err, "followers of "+followeeURI)
-}
-
-// Following lists the accepted follows of an actor, by follow id after afterID.
-func (s *Store) Following(ctx context.Context, followerURI string, afterID int64, limit int) ([]app.Follow, error) {
-	var out []app.Follow
-	err := s.db.WithContext(ctx).Where("follower_uri = ? AND state = ? AND id > ?", followerURI, app.FollowAccepted, afterID).
-		Order("id").Limit(limit).Find(&out).Error
-	return out, translate(err, "following of "+followerURI)
-}
-
-// CountFollowers and CountFollowing count accepted relations.
+// CountFollowers counts the accepted followers of an actor.
 func (s *Store) CountFollowers(ctx context.Context, followeeURI string) (int64, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&app.Follow{}).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).Count(&n).Error

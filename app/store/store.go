@@ -82,9 +82,6 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	return &Store{db: db, dialect: dialect}, nil
 }
 
-// Dialect tells which database engine the store uses.
-func (s *Store) Dialect() Dialect { return s.dialect }
-
 // DB exposes the gorm handle to other adapters in this module (tests, jobs
 // that need raw queries). Use cases go through the store's methods.
 func (s *Store) DB() *gorm.DB { return s.db }
