@@ -72,8 +72,8 @@ func (f *Fetcher) saveActor(ctx context.Context, doc *as2.Actor, raw []byte, pre
 		return nil, fmt.Errorf("store actor %s: %w", doc.ID, err)
 	}
 	if a.KeyID != "" {
-		f.negative.forget(a.KeyID)
-		f.known.forget(a.KeyID)
+		f.negative.Forget(a.KeyID)
+		f.known.Forget(a.KeyID)
 	}
 	return a, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/httpsig"
+	"github.com/plaudit/plaudit/federation/internal/ttlcache"
 	"github.com/plaudit/plaudit/federation/keys"
 	"github.com/plaudit/plaudit/federation/transport"
 )
@@ -87,8 +88,8 @@ type Fetcher struct {
 	maxAge   time.Duration
 	log      *slog.Logger
 	now      func() time.Time
-	negative *ttlCache[error]
-	known    *ttlCache[*httpsig.PublicKey]
+	negative *ttlcache.Cache[error]
+	known    *ttlcache.Cache[*httpsig.PublicKey]
 	parsed   *pemCache
 }
 
@@ -111,12 +112,12 @@ func New(d Deps) *Fetcher {
 	if ttl == 0 {
 		ttl = DefaultNegativeTTL
 	}
-	f.negative = newTTLCache[error](ttl, f.now)
+	f.negative = ttlcache.New[error](ttl, f.now)
 	keyTTL := d.KeyCacheTTL
 	if keyTTL == 0 {
 		keyTTL = DefaultKeyCacheTTL
 	}
-	f.known = newTTLCache[*httpsig.PublicKey](keyTTL, f.now)
+	f.known = ttlcache.New[*httpsig.PublicKey](keyTTL, f.now)
 	f.parsed = newPEMCache()
 	return f
 }

@@ -35,7 +35,7 @@ func (f *Fetcher) ResolveKey(ctx context.Context, keyID string, refresh bool) (*
 		if a, ok := f.recentlyFetched(ctx, keyID); ok {
 			return f.publicKey(a, keyID)
 		}
-	} else if key, ok := f.known.get(keyID); ok {
+	} else if key, ok := f.known.Get(keyID); ok {
 		return key, nil
 	} else if key, done, err := f.storedKey(ctx, keyID); done {
 		return key, err
@@ -46,7 +46,7 @@ func (f *Fetcher) ResolveKey(ctx context.Context, keyID string, refresh bool) (*
 			return nil, err // our own failure (the database), not the key's
 		}
 		err = unknownKey(keyID, err)
-		f.negative.put(keyID, err)
+		f.negative.Put(keyID, err)
 		return nil, err
 	}
 	return f.publicKey(a, keyID)
@@ -65,7 +65,7 @@ func (f *Fetcher) storedKey(ctx context.Context, keyID string) (*httpsig.PublicK
 	case !errors.Is(err, app.ErrNotFound):
 		return nil, true, fmt.Errorf("key %s: %w", keyID, err)
 	}
-	if err, ok := f.negative.get(keyID); ok {
+	if err, ok := f.negative.Get(keyID); ok {
 		return nil, true, err
 	}
 	return nil, false, nil
@@ -164,6 +164,6 @@ func (f *Fetcher) publicKey(a *app.RemoteActor, keyID string) (*httpsig.PublicKe
 		return nil, fmt.Errorf("key %s of %s: %w: %w", keyID, a.URI, httpsig.ErrUnsupportedKey, err)
 	}
 	pub := &httpsig.PublicKey{Key: key, Owner: a.URI}
-	f.known.put(keyID, pub)
+	f.known.Put(keyID, pub)
 	return pub, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/httpsig"
+	"github.com/plaudit/plaudit/federation/internal/ttlcache"
 )
 
 // DefaultBodyLimit is the largest activity accepted: 1 MiB.
@@ -133,8 +134,8 @@ type Inbox struct {
 	limiter    *hostLimiter
 	log        *slog.Logger
 	now        func() time.Time
-	users      userCache
-	batch      *batchWriter // nil when the store cannot insert in batches
+	users      *ttlcache.Cache[struct{}] // local users known to exist
+	batch      *batchWriter              // nil when the store cannot insert in batches
 	reachable  func(ctx context.Context, host string) error
 	handlers   map[string]handler
 }
@@ -168,6 +169,7 @@ func New(d Deps) *Inbox {
 		in.batch = newBatchWriter(bs)
 	}
 	in.reachable = d.Reachable
+	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)
 	return in
 }
 

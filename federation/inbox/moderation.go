@@ -3,12 +3,12 @@ package inbox
 import (
 	"context"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/federation/dereference"
+	"github.com/plaudit/plaudit/federation/internal/ttlcache"
 )
 
 // DefaultModerationCacheTTL is how long the HTTP side reuses an answer of
@@ -61,21 +61,12 @@ func (in *Inbox) moderate(c *gin.Context, actor, keyHost string) *refusal {
 // moderationCache remembers Moderation's answers for the HTTP side, which
 // would otherwise ask the database twice for every request.
 type moderationCache struct {
-	mod Moderation
-	ttl time.Duration
-	now func() time.Time
-
-	mu      sync.Mutex
-	answers map[string]cachedAnswer
-}
-
-type cachedAnswer struct {
-	yes   bool
-	until time.Time
+	mod     Moderation
+	answers *ttlcache.Cache[bool] // ttl <= 0: always ask
 }
 
 func newModerationCache(mod Moderation, ttl time.Duration, now func() time.Time) *moderationCache {
-	return &moderationCache{mod: mod, ttl: ttl, now: now, answers: map[string]cachedAnswer{}}
+	return &moderationCache{mod: mod, answers: ttlcache.New[bool](ttl, now)}
 }
 
 // Rejects is Moderation.Rejects, cached.
@@ -89,25 +80,13 @@ func (c *moderationCache) ActorBlocked(ctx context.Context, actorURI string) (bo
 }
 
 func (c *moderationCache) cached(key string, ask func() (bool, error)) (bool, error) {
-	if c.ttl <= 0 {
-		return ask()
-	}
-	now := c.now()
-	c.mu.Lock()
-	a, ok := c.answers[key]
-	c.mu.Unlock()
-	if ok && now.Before(a.until) {
-		return a.yes, nil
+	if yes, ok := c.answers.Get(key); ok {
+		return yes, nil
 	}
 	yes, err := ask()
 	if err != nil {
 		return false, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.answers) >= maxLimitedHosts {
-		clear(c.answers)
-	}
-	c.answers[key] = cachedAnswer{yes: yes, until: now.Add(c.ttl)}
+	c.answers.Put(key, yes)
 	return yes, nil
 }
