@@ -36,7 +36,7 @@ func TestBadConfigIsRefused(t *testing.T) {
 
 func TestMigrateTwice(t *testing.T) {
 	env := configEnv(testConfig(t))
-	if out := runCLI(t, env, "", "migrate"); !strings.Contains(out, "applied 1 migrations") && !strings.Contains(out, "applied") {
+	if out := runCLI(t, env, "", "migrate"); !strings.HasPrefix(out, "applied ") || strings.HasPrefix(out, "applied 0 ") {
 		t.Fatalf("first migrate: %q", out)
 	}
 	if out := runCLI(t, env, "", "migrate"); !strings.HasPrefix(out, "applied 0 migrations") {
