@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/store/storetest"
 )
 
 func TestAdminFederationForbidden(t *testing.T) {
@@ -99,7 +100,7 @@ func TestAdminDeadLetters(t *testing.T) {
 	f := newFedFixture(t)
 	ctx := context.Background()
 	a := &app.Activity{URI: fedBase + "/activities/x", Type: "Like", ActorURI: fedBase + "/users/alice", Local: true, Document: "{}", State: app.ActivityPublished}
-	ds, err := f.st.PublishActivity(ctx, a, []string{"https://a.example/inbox", "https://b.example/inbox"}, time.Now())
+	ds, err := storetest.Publish(ctx, f.st, a, []string{"https://a.example/inbox", "https://b.example/inbox"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

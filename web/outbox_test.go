@@ -21,6 +21,7 @@ import (
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/delivery"
 	"github.com/plaudit/plaudit/federation/outbox"
+	"github.com/plaudit/plaudit/federation/outbox/outboxtest"
 	"github.com/plaudit/plaudit/web"
 )
 
@@ -78,11 +79,11 @@ func newFedFixture(t *testing.T) *fedFixture {
 	}
 	urls := federation.NewURLs(fedBase)
 	q := &fedQueue{}
-	pub := outbox.New(outbox.Deps{Store: st, Actors: fedActors{}, Objects: fedActors{}, Queue: q, URLs: urls})
+	pub := outbox.New(outbox.Deps{Tx: st, Store: st, Actors: fedActors{}, Objects: fedActors{}, Queue: q, URLs: urls})
 	del := delivery.New(delivery.Deps{Store: st, Queue: q})
 	h, err := web.New(web.Deps{
 		Accounts: acc, Health: map[string]web.Pinger{"database": st}, Domain: "plaudit.test", BaseURL: fedBase, BodyLimit: 1 << 16,
-		Outbox: pub, Moderation: moderation.New(st, urls.InstanceActor()), Deliveries: del,
+		Outbox: outboxtest.Submitter(st, pub, fedActors{}, urls), Moderation: moderation.New(st, urls.InstanceActor()), Deliveries: del,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ func (s *Store) InsertActivities(ctx context.Context, rows []*app.Activity) ([]b
 		ID  int64
 		URI string
 	}
-	if err := s.db.WithContext(ctx).Raw(sb.String(), args...).Scan(&stored).Error; err != nil {
+	if err := s.conn(ctx).Raw(sb.String(), args...).Scan(&stored).Error; err != nil {
 		return nil, translate(err, fmt.Sprintf("insert %d activities", len(rows)))
 	}
 	for _, r := range stored {

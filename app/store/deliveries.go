@@ -11,7 +11,7 @@ import (
 // DeliveryByID loads a delivery.
 func (s *Store) DeliveryByID(ctx context.Context, id int64) (*app.Delivery, error) {
 	var d app.Delivery
-	err := s.db.WithContext(ctx).First(&d, id).Error
+	err := s.conn(ctx).First(&d, id).Error
 	return &d, translate(err, fmt.Sprintf("delivery %d", id))
 }
 
@@ -22,7 +22,7 @@ func (s *Store) DeliveryByID(ctx context.Context, id int64) (*app.Delivery, erro
 // sweep leaves it alone while the attempt runs. It reports whether the
 // claim was won.
 func (s *Store) ClaimDelivery(ctx context.Context, id int64, attempts int, dueBy, leaseUntil time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&app.Delivery{}).
+	res := s.conn(ctx).Model(&app.Delivery{}).
 		Where("id = ? AND state = ? AND attempts = ? AND next_attempt_at <= ?", id, app.DeliveryPending, attempts, dueBy.UTC()).
 		Updates(map[string]any{"next_attempt_at": leaseUntil.UTC(), "updated_at": time.Now().UTC()})
 	return res.RowsAffected == 1, translate(res.Error, fmt.Sprintf("claim delivery %d", id))
@@ -31,7 +31,7 @@ func (s *Store) ClaimDelivery(ctx context.Context, id int64, attempts int, dueBy
 // ReleaseDelivery gives a claimed delivery back, due at `at`, without
 // counting an attempt (the worker stopped before it knew the outcome).
 func (s *Store) ReleaseDelivery(ctx context.Context, id int64, attempts int, at time.Time) error {
-	err := s.db.WithContext(ctx).Model(&app.Delivery{}).
+	err := s.conn(ctx).Model(&app.Delivery{}).
 		Where("id = ? AND state = ? AND attempts = ?", id, app.DeliveryPending, attempts).
 		Updates(map[string]any{"next_attempt_at": at.UTC(), "updated_at": time.Now().UTC()}).Error
 	return translate(err, fmt.Sprintf("release delivery %d", id))
@@ -41,7 +41,7 @@ func (s *Store) ReleaseDelivery(ctx context.Context, id int64, attempts int, at 
 // attempts, next attempt, last status and error, and delivery time.
 func (s *Store) SaveDeliveryAttempt(ctx context.Context, d *app.Delivery) error {
 	d.UpdatedAt = time.Now().UTC()
-	err := s.db.WithContext(ctx).Model(&app.Delivery{}).Where("id = ?", d.ID).Updates(map[string]any{
+	err := s.conn(ctx).Model(&app.Delivery{}).Where("id = ?", d.ID).Updates(map[string]any{
 		"state": d.State, "attempts": d.Attempts, "next_attempt_at": d.NextAttemptAt.UTC(),
 		"last_status": d.LastStatus, "last_error": d.LastError, "delivered_at": d.DeliveredAt,
 		"updated_at": d.UpdatedAt,
@@ -52,7 +52,7 @@ func (s *Store) SaveDeliveryAttempt(ctx context.Context, d *app.Delivery) error 
 // SkipDelivery marks a pending delivery skipped with reason; it reports
 // whether it was still pending.
 func (s *Store) SkipDelivery(ctx context.Context, id int64, reason string, now time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&app.Delivery{}).Where("id = ? AND state = ?", id, app.DeliveryPending).
+	res := s.conn(ctx).Model(&app.Delivery{}).Where("id = ? AND state = ?", id, app.DeliveryPending).
 		Updates(map[string]any{"state": app.DeliverySkipped, "last_error": reason, "updated_at": now.UTC()})
 	return res.RowsAffected == 1, translate(res.Error, fmt.Sprintf("skip delivery %d", id))
 }
@@ -61,7 +61,7 @@ func (s *Store) SkipDelivery(ctx context.Context, id int64, reason string, now t
 // at most limit.
 func (s *Store) DueDeliveries(ctx context.Context, now time.Time, afterID int64, limit int) ([]app.Delivery, error) {
 	var out []app.Delivery
-	err := s.db.WithContext(ctx).Where("state = ? AND next_attempt_at <= ? AND id > ?", app.DeliveryPending, now.UTC(), afterID).
+	err := s.conn(ctx).Where("state = ? AND next_attempt_at <= ? AND id > ?", app.DeliveryPending, now.UTC(), afterID).
 		Order("id").Limit(limit).Find(&out).Error
 	return out, translate(err, "due deliveries")
 }
@@ -70,7 +70,7 @@ func (s *Store) DueDeliveries(ctx context.Context, now time.Time, afterID int64,
 // first, at most limit.
 func (s *Store) DeliveriesByState(ctx context.Context, state string, limit int) ([]app.Delivery, error) {
 	var out []app.Delivery
-	err := s.db.WithContext(ctx).Where("state = ?", state).Order("updated_at DESC, id DESC").Limit(limit).Find(&out).Error
+	err := s.conn(ctx).Where("state = ?", state).Order("updated_at DESC, id DESC").Limit(limit).Find(&out).Error
 	return out, translate(err, state+" deliveries")
 }
 
@@ -78,7 +78,7 @@ func (s *Store) DeliveriesByState(ctx context.Context, state string, limit int) 
 // now, and returns it. Its attempts are kept. A delivery in another state
 // is app.ECONFLICT.
 func (s *Store) RetryDelivery(ctx context.Context, id int64, now time.Time) (*app.Delivery, error) {
-	res := s.db.WithContext(ctx).Model(&app.Delivery{}).
+	res := s.conn(ctx).Model(&app.Delivery{}).
 		Where("id = ? AND state IN ?", id, []string{app.DeliveryDead, app.DeliverySkipped}).
 		Updates(map[string]any{"state": app.DeliveryPending, "next_attempt_at": now.UTC(), "updated_at": now.UTC()})
 	if res.Error != nil {
@@ -99,7 +99,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id int64, now time.Time) (*ap
 func (s *Store) EndInboxDeliveries(ctx context.Context, inbox, reason string, now time.Time) (int64, error) {
 	// The state is written out, not bound, so that the partial index
 	// deliveries_pending_inbox_idx (WHERE state = 'pending') applies.
-	res := s.db.WithContext(ctx).Model(&app.Delivery{}).Where("inbox = ? AND state = '"+app.DeliveryPending+"'", inbox).
+	res := s.conn(ctx).Model(&app.Delivery{}).Where("inbox = ? AND state = '"+app.DeliveryPending+"'", inbox).
 		Updates(map[string]any{"state": app.DeliveryDead, "last_error": reason, "updated_at": now.UTC()})
 	return res.RowsAffected, translate(res.Error, "end deliveries to "+inbox)
 }
@@ -108,6 +108,6 @@ func (s *Store) EndInboxDeliveries(ctx context.Context, inbox, reason string, no
 // inbox is inbox.
 func (s *Store) RemoteActorsByInbox(ctx context.Context, inbox string) ([]app.RemoteActor, error) {
 	var out []app.RemoteActor
-	err := s.db.WithContext(ctx).Where("inbox = ? AND deleted_at IS NULL", inbox).Order("id").Find(&out).Error
+	err := s.conn(ctx).Where("inbox = ? AND deleted_at IS NULL", inbox).Order("id").Find(&out).Error
 	return out, translate(err, "actors with inbox "+inbox)
 }

@@ -10,7 +10,7 @@ import (
 // first, skipping offset: one page of the followers collection.
 func (s *Store) FollowersPage(ctx context.Context, followeeURI string, offset, limit int) ([]app.Follow, error) {
 	var out []app.Follow
-	err := s.db.WithContext(ctx).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).
+	err := s.conn(ctx).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).
 		Order("id DESC").Offset(offset).Limit(limit).Find(&out).Error
 	return out, translate(err, "followers page of "+followeeURI)
 }
@@ -19,7 +19,7 @@ func (s *Store) FollowersPage(ctx context.Context, followeeURI string, offset, l
 // skipping offset: one page of the following collection.
 func (s *Store) FollowingPage(ctx context.Context, followerURI string, offset, limit int) ([]app.Follow, error) {
 	var out []app.Follow
-	err := s.db.WithContext(ctx).Where("follower_uri = ? AND state = ?", followerURI, app.FollowAccepted).
+	err := s.conn(ctx).Where("follower_uri = ? AND state = ?", followerURI, app.FollowAccepted).
 		Order("id DESC").Offset(offset).Limit(limit).Find(&out).Error
 	return out, translate(err, "following page of "+followerURI)
 }
@@ -28,7 +28,7 @@ func (s *Store) FollowingPage(ctx context.Context, followerURI string, offset, l
 // skipping offset: one page of the outbox collection.
 func (s *Store) PublicOutboxPage(ctx context.Context, actorURI string, offset, limit int) ([]app.Activity, error) {
 	var out []app.Activity
-	err := s.db.WithContext(ctx).Where("actor_uri = ? AND local = ? AND public = ?", actorURI, true, true).
+	err := s.conn(ctx).Where("actor_uri = ? AND local = ? AND public = ?", actorURI, true, true).
 		Order("id DESC").Offset(offset).Limit(limit).Find(&out).Error
 	return out, translate(err, "outbox page of "+actorURI)
 }
@@ -38,7 +38,7 @@ func (s *Store) PublicOutboxPage(ctx context.Context, actorURI string, offset, l
 // answers a fetch of a local object. It is app.ENOTFOUND when there is none.
 func (s *Store) LatestLocalObjectActivity(ctx context.Context, objectURI string, types []string) (*app.Activity, error) {
 	var a app.Activity
-	err := s.db.WithContext(ctx).Where("object_uri = ? AND local = ? AND type IN ?", objectURI, true, types).
+	err := s.conn(ctx).Where("object_uri = ? AND local = ? AND type IN ?", objectURI, true, types).
 		Order("id DESC").First(&a).Error
 	return &a, translate(err, "local activity about "+objectURI)
 }

@@ -14,7 +14,7 @@ import (
 func (s *Store) CountActiveUsers(ctx context.Context, since time.Time, actorPrefix string) (int64, error) {
 	since = since.UTC()
 	var n int64
-	err := s.db.WithContext(ctx).Raw(`
+	err := s.conn(ctx).Raw(`
 		SELECT COUNT(*) FROM users u WHERE
 		EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id AND s.last_seen_at >= ?)
 		OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.user_id = u.id AND t.last_used_at >= ?)
@@ -28,6 +28,6 @@ func (s *Store) CountActiveUsers(ctx context.Context, since time.Time, actorPref
 // whatever their addressing: NodeInfo's localPosts.
 func (s *Store) CountLocalPosts(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&app.Activity{}).Where("local = ? AND type = ?", true, "Create").Count(&n).Error
+	err := s.conn(ctx).Model(&app.Activity{}).Where("local = ? AND type = ?", true, "Create").Count(&n).Error
 	return n, translate(err, "count local posts")
 }

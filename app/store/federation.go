@@ -16,7 +16,7 @@ import (
 // create on first use. Concurrent first calls keep one key.
 func (s *Store) InstanceKey(ctx context.Context, create func() (*app.InstanceKey, error)) (*app.InstanceKey, error) {
 	var k app.InstanceKey
-	err := s.db.WithContext(ctx).First(&k, 1).Error
+	err := s.conn(ctx).First(&k, 1).Error
 	if err == nil {
 		return &k, nil
 	}
@@ -28,10 +28,10 @@ func (s *Store) InstanceKey(ctx context.Context, create func() (*app.InstanceKey
 		return nil, fmt.Errorf("create instance key: %w", err)
 	}
 	fresh.ID = 1
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(fresh).Error; err != nil {
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(fresh).Error; err != nil {
 		return nil, translate(err, "instance key")
 	}
-	if err := s.db.WithContext(ctx).First(&k, 1).Error; err != nil {
+	if err := s.conn(ctx).First(&k, 1).Error; err != nil {
 		return nil, translate(err, "instance key")
 	}
 	return &k, nil
@@ -40,14 +40,14 @@ func (s *Store) InstanceKey(ctx context.Context, create func() (*app.InstanceKey
 // RemoteActorByURI loads a remote actor by its id.
 func (s *Store) RemoteActorByURI(ctx context.Context, uri string) (*app.RemoteActor, error) {
 	var a app.RemoteActor
-	err := s.db.WithContext(ctx).Where("uri = ?", uri).First(&a).Error
+	err := s.conn(ctx).Where("uri = ?", uri).First(&a).Error
 	return &a, translate(err, "remote actor "+uri)
 }
 
 // RemoteActorByKeyID loads the remote actor owning a public key id.
 func (s *Store) RemoteActorByKeyID(ctx context.Context, keyID string) (*app.RemoteActor, error) {
 	var a app.RemoteActor
-	err := s.db.WithContext(ctx).Where("key_id = ?", keyID).Order("fetched_at DESC").First(&a).Error
+	err := s.conn(ctx).Where("key_id = ?", keyID).Order("fetched_at DESC").First(&a).Error
 	return &a, translate(err, "remote actor with key "+keyID)
 }
 
@@ -59,7 +59,7 @@ func (s *Store) UpsertRemoteActor(ctx context.Context, a *app.RemoteActor) error
 		a.CreatedAt = now
 	}
 	a.UpdatedAt = now
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "uri"}},
 		DoUpdates: clause.AssignmentColumns([]string{
 			"type", "host", "preferred_username", "name", "summary", "url", "icon_url", "inbox", "shared_inbox",
@@ -70,18 +70,18 @@ func (s *Store) UpsertRemoteActor(ctx context.Context, a *app.RemoteActor) error
 	if err != nil {
 		return translate(err, "remote actor "+a.URI)
 	}
-	return translate(s.db.WithContext(ctx).Where("uri = ?", a.URI).First(a).Error, "remote actor "+a.URI)
+	return translate(s.conn(ctx).Where("uri = ?", a.URI).First(a).Error, "remote actor "+a.URI)
 }
 
 // MarkRemoteActorDeleted records that an actor was deleted and drops its
 // follow relations.
 func (s *Store) MarkRemoteActorDeleted(ctx context.Context, uri string, at time.Time) error {
-	return s.InTx(ctx, func(tx *Store) error {
-		if err := tx.db.Model(&app.RemoteActor{}).Where("uri = ?", uri).
+	return s.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.conn(ctx).Model(&app.RemoteActor{}).Where("uri = ?", uri).
 			Updates(map[string]any{"deleted_at": at, "updated_at": at}).Error; err != nil {
 			return translate(err, "delete remote actor "+uri)
 		}
-		err := tx.db.Where("follower_uri = ? OR followee_uri = ?", uri, uri).Delete(&app.Follow{}).Error
+		err := s.conn(ctx).Where("follower_uri = ? OR followee_uri = ?", uri, uri).Delete(&app.Follow{}).Error
 		return translate(err, "drop follows of "+uri)
 	})
 }
@@ -89,7 +89,7 @@ func (s *Store) MarkRemoteActorDeleted(ctx context.Context, uri string, at time.
 // InsertActivity stores an activity once: it reports false, and stores
 // nothing, when an activity with the same URI exists.
 func (s *Store) InsertActivity(ctx context.Context, a *app.Activity) (bool, error) {
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "uri"}}, DoNothing: true}).Create(a)
+	res := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "uri"}}, DoNothing: true}).Create(a)
 	if res.Error != nil {
 		return false, translate(res.Error, "activity "+a.URI)
 	}
@@ -99,20 +99,20 @@ func (s *Store) InsertActivity(ctx context.Context, a *app.Activity) (bool, erro
 // ActivityByID loads an activity.
 func (s *Store) ActivityByID(ctx context.Context, id int64) (*app.Activity, error) {
 	var a app.Activity
-	err := s.db.WithContext(ctx).First(&a, id).Error
+	err := s.conn(ctx).First(&a, id).Error
 	return &a, translate(err, fmt.Sprintf("activity %d", id))
 }
 
 // ActivityByURI loads an activity by its id URI.
 func (s *Store) ActivityByURI(ctx context.Context, uri string) (*app.Activity, error) {
 	var a app.Activity
-	err := s.db.WithContext(ctx).Where("uri = ?", uri).First(&a).Error
+	err := s.conn(ctx).Where("uri = ?", uri).First(&a).Error
 	return &a, translate(err, "activity "+uri)
 }
 
 // SetActivityState records the outcome of processing a received activity.
 func (s *Store) SetActivityState(ctx context.Context, id int64, state, errText string, at time.Time) error {
-	err := s.db.WithContext(ctx).Model(&app.Activity{}).Where("id = ?", id).
+	err := s.conn(ctx).Model(&app.Activity{}).Where("id = ?", id).
 		Updates(map[string]any{"state": state, "error": errText, "processed_at": at}).Error
 	return translate(err, fmt.Sprintf("activity %d state", id))
 }
@@ -121,7 +121,7 @@ func (s *Store) SetActivityState(ctx context.Context, id int64, state, errText s
 // first, created before `before` (so that fresh ones are left to the queue).
 func (s *Store) PendingActivities(ctx context.Context, before time.Time, limit int) ([]app.Activity, error) {
 	var out []app.Activity
-	err := s.db.WithContext(ctx).Where("state = ? AND created_at < ?", app.ActivityPending, before).
+	err := s.conn(ctx).Where("state = ? AND created_at < ?", app.ActivityPending, before).
 		Order("id").Limit(limit).Find(&out).Error
 	return out, translate(err, "pending activities")
 }
@@ -129,6 +129,6 @@ func (s *Store) PendingActivities(ctx context.Context, before time.Time, limit i
 // CountPublicOutbox counts a local actor's public activities.
 func (s *Store) CountPublicOutbox(ctx context.Context, actorURI string) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&app.Activity{}).Where("actor_uri = ? AND local = ? AND public = ?", actorURI, true, true).Count(&n).Error
+	err := s.conn(ctx).Model(&app.Activity{}).Where("actor_uri = ? AND local = ? AND public = ?", actorURI, true, true).Count(&n).Error
 	return n, translate(err, "count outbox of "+actorURI)
 }

@@ -17,33 +17,33 @@ func (s *Store) UpsertFollow(ctx context.Context, f *app.Follow) error {
 		f.CreatedAt = now
 	}
 	f.UpdatedAt = now
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "follower_uri"}, {Name: "followee_uri"}},
 		DoUpdates: clause.AssignmentColumns([]string{"activity_uri", "state", "updated_at"}),
 	}).Create(f).Error
 	if err != nil {
 		return translate(err, "follow "+f.FollowerURI+" → "+f.FolloweeURI)
 	}
-	return translate(s.db.WithContext(ctx).Where("follower_uri = ? AND followee_uri = ?", f.FollowerURI, f.FolloweeURI).First(f).Error, "follow")
+	return translate(s.conn(ctx).Where("follower_uri = ? AND followee_uri = ?", f.FollowerURI, f.FolloweeURI).First(f).Error, "follow")
 }
 
 // FollowByActivityURI loads a follow by the id of its Follow activity.
 func (s *Store) FollowByActivityURI(ctx context.Context, uri string) (*app.Follow, error) {
 	var f app.Follow
-	err := s.db.WithContext(ctx).Where("activity_uri = ?", uri).First(&f).Error
+	err := s.conn(ctx).Where("activity_uri = ?", uri).First(&f).Error
 	return &f, translate(err, "follow "+uri)
 }
 
 // FollowByPair loads the follow of followee by follower.
 func (s *Store) FollowByPair(ctx context.Context, followerURI, followeeURI string) (*app.Follow, error) {
 	var f app.Follow
-	err := s.db.WithContext(ctx).Where("follower_uri = ? AND followee_uri = ?", followerURI, followeeURI).First(&f).Error
+	err := s.conn(ctx).Where("follower_uri = ? AND followee_uri = ?", followerURI, followeeURI).First(&f).Error
 	return &f, translate(err, "follow "+followerURI+" → "+followeeURI)
 }
 
 // SetFollowState accepts or rejects a follow.
 func (s *Store) SetFollowState(ctx context.Context, id int64, state string) error {
-	err := s.db.WithContext(ctx).Model(&app.Follow{}).Where("id = ?", id).
+	err := s.conn(ctx).Model(&app.Follow{}).Where("id = ?", id).
 		Updates(map[string]any{"state": state, "updated_at": time.Now().UTC()}).Error
 	return translate(err, "follow state")
 }
@@ -51,21 +51,21 @@ func (s *Store) SetFollowState(ctx context.Context, id int64, state string) erro
 // DeleteFollow removes the follow of followee by follower; it reports
 // whether there was one.
 func (s *Store) DeleteFollow(ctx context.Context, followerURI, followeeURI string) (bool, error) {
-	res := s.db.WithContext(ctx).Where("follower_uri = ? AND followee_uri = ?", followerURI, followeeURI).Delete(&app.Follow{})
+	res := s.conn(ctx).Where("follower_uri = ? AND followee_uri = ?", followerURI, followeeURI).Delete(&app.Follow{})
 	return res.RowsAffected > 0, translate(res.Error, "delete follow")
 }
 
 // CountFollowers counts the accepted followers of an actor.
 func (s *Store) CountFollowers(ctx context.Context, followeeURI string) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&app.Follow{}).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).Count(&n).Error
+	err := s.conn(ctx).Model(&app.Follow{}).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).Count(&n).Error
 	return n, translate(err, "count followers")
 }
 
 // CountFollowing counts the accepted follows of an actor.
 func (s *Store) CountFollowing(ctx context.Context, followerURI string) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&app.Follow{}).Where("follower_uri = ? AND state = ?", followerURI, app.FollowAccepted).Count(&n).Error
+	err := s.conn(ctx).Model(&app.Follow{}).Where("follower_uri = ? AND state = ?", followerURI, app.FollowAccepted).Count(&n).Error
 	return n, translate(err, "count following")
 }
 
@@ -73,7 +73,7 @@ func (s *Store) CountFollowing(ctx context.Context, followerURI string) (int64, 
 // offered) of an actor's accepted remote followers.
 func (s *Store) FollowerInboxes(ctx context.Context, followeeURI string) ([]string, error) {
 	var inboxes []string
-	err := s.db.WithContext(ctx).Raw(`
+	err := s.conn(ctx).Raw(`
 		SELECT DISTINCT CASE WHEN ra.shared_inbox <> '' THEN ra.shared_inbox ELSE ra.inbox END
 		FROM follows f JOIN remote_actors ra ON ra.uri = f.follower_uri
 		WHERE f.followee_uri = ? AND f.state = ? AND ra.deleted_at IS NULL`, followeeURI, app.FollowAccepted).

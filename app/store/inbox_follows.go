@@ -10,7 +10,7 @@ import (
 // FollowByID loads a follow by its row id.
 func (s *Store) FollowByID(ctx context.Context, id int64) (*app.Follow, error) {
 	var f app.Follow
-	err := s.db.WithContext(ctx).First(&f, id).Error
+	err := s.conn(ctx).First(&f, id).Error
 	return &f, translate(err, fmt.Sprintf("follow %d", id))
 }
 
@@ -18,7 +18,7 @@ func (s *Store) FollowByID(ctx context.Context, id int64) (*app.Follow, error) {
 // approval, oldest first.
 func (s *Store) PendingFollowsOf(ctx context.Context, followeeURI string, limit int) ([]app.Follow, error) {
 	var out []app.Follow
-	err := s.db.WithContext(ctx).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowPending).
+	err := s.conn(ctx).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowPending).
 		Order("id").Limit(limit).Find(&out).Error
 	return out, translate(err, "follow requests of "+followeeURI)
 }

@@ -18,7 +18,7 @@ func (s *Store) InsertLike(ctx context.Context, l *app.Like) (bool, error) {
 	}
 	// No conflict target: either unique index (activity_uri, or actor_uri
 	// with object_uri) makes it a no-op.
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(l)
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(l)
 	if res.Error != nil {
 		return false, translate(res.Error, "like "+l.ActivityURI)
 	}
@@ -28,27 +28,34 @@ func (s *Store) InsertLike(ctx context.Context, l *app.Like) (bool, error) {
 // LikeByActivityURI loads a like by the id of its Like activity.
 func (s *Store) LikeByActivityURI(ctx context.Context, uri string) (*app.Like, error) {
 	var l app.Like
-	err := s.db.WithContext(ctx).Where("activity_uri = ?", uri).First(&l).Error
+	err := s.conn(ctx).Where("activity_uri = ?", uri).First(&l).Error
 	return &l, translate(err, "like "+uri)
 }
 
 // DeleteLikeByActivity removes the like with activity id activityURI, if
 // actorURI made it; it reports whether there was one.
 func (s *Store) DeleteLikeByActivity(ctx context.Context, actorURI, activityURI string) (bool, error) {
-	res := s.db.WithContext(ctx).Where("actor_uri = ? AND activity_uri = ?", actorURI, activityURI).Delete(&app.Like{})
+	res := s.conn(ctx).Where("actor_uri = ? AND activity_uri = ?", actorURI, activityURI).Delete(&app.Like{})
 	return res.RowsAffected > 0, translate(res.Error, "delete like "+activityURI)
 }
 
 // DeleteLikeOf removes actorURI's likes of objectURI; it reports whether
 // there were any.
 func (s *Store) DeleteLikeOf(ctx context.Context, actorURI, objectURI string) (bool, error) {
-	res := s.db.WithContext(ctx).Where("actor_uri = ? AND object_uri = ?", actorURI, objectURI).Delete(&app.Like{})
+	res := s.conn(ctx).Where("actor_uri = ? AND object_uri = ?", actorURI, objectURI).Delete(&app.Like{})
 	return res.RowsAffected > 0, translate(res.Error, "delete like of "+objectURI)
 }
 
 // CountLikes counts the likes of an object.
 func (s *Store) CountLikes(ctx context.Context, objectURI string) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&app.Like{}).Where("object_uri = ?", objectURI).Count(&n).Error
+	err := s.conn(ctx).Model(&app.Like{}).Where("object_uri = ?", objectURI).Count(&n).Error
 	return n, translate(err, "count likes of "+objectURI)
+}
+
+// LikeByPair loads actorURI's like of objectURI.
+func (s *Store) LikeByPair(ctx context.Context, actorURI, objectURI string) (*app.Like, error) {
+	var l app.Like
+	err := s.conn(ctx).Where("actor_uri = ? AND object_uri = ?", actorURI, objectURI).First(&l).Error
+	return &l, translate(err, "like of "+objectURI)
 }

@@ -8,6 +8,6 @@ func Models() []any {
 	return []any{
 		&app.User{}, &app.Session{}, &app.APIToken{}, &app.Invite{}, &app.JobProbe{},
 		&app.InstanceKey{}, &app.RemoteActor{}, &app.Follow{}, &app.Activity{}, &app.RemoteObject{},
-		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{},
+		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{}, &postRow{},
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // UpsertDomainBlock creates or changes a domain block.
 func (s *Store) UpsertDomainBlock(ctx context.Context, b *app.DomainBlock) error {
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "domain"}},
 		DoUpdates: clause.AssignmentColumns([]string{"severity", "reason"}),
 	}).Create(b).Error
@@ -21,7 +21,7 @@ func (s *Store) UpsertDomainBlock(ctx context.Context, b *app.DomainBlock) error
 
 // DeleteDomainBlock lifts a domain block; it reports whether there was one.
 func (s *Store) DeleteDomainBlock(ctx context.Context, domain string) (bool, error) {
-	res := s.db.WithContext(ctx).Where("domain = ?", domain).Delete(&app.DomainBlock{})
+	res := s.conn(ctx).Where("domain = ?", domain).Delete(&app.DomainBlock{})
 	return res.RowsAffected > 0, translate(res.Error, "lift domain block "+domain)
 }
 
@@ -39,7 +39,7 @@ func (s *Store) DomainBlockFor(ctx context.Context, host string) (*app.DomainBlo
 		candidates = append(candidates, h)
 	}
 	var blocks []app.DomainBlock
-	if err := s.db.WithContext(ctx).Where("domain IN ?", candidates).Find(&blocks).Error; err != nil {
+	if err := s.conn(ctx).Where("domain IN ?", candidates).Find(&blocks).Error; err != nil {
 		return nil, translate(err, "domain block for "+host)
 	}
 	if len(blocks) == 0 {
@@ -57,33 +57,33 @@ func (s *Store) DomainBlockFor(ctx context.Context, host string) (*app.DomainBlo
 // ListDomainBlocks lists every domain block.
 func (s *Store) ListDomainBlocks(ctx context.Context) ([]app.DomainBlock, error) {
 	var out []app.DomainBlock
-	err := s.db.WithContext(ctx).Order("domain").Find(&out).Error
+	err := s.conn(ctx).Order("domain").Find(&out).Error
 	return out, translate(err, "list domain blocks")
 }
 
 // InsertActorBlock records a block of an actor; a repeated block is kept once.
 func (s *Store) InsertActorBlock(ctx context.Context, b *app.ActorBlock) error {
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(b).Error
+	err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(b).Error
 	return translate(err, "block "+b.ActorURI)
 }
 
 // DeleteActorBlock removes blockedBy's block of actorURI.
 func (s *Store) DeleteActorBlock(ctx context.Context, blockedBy, actorURI string) (bool, error) {
-	res := s.db.WithContext(ctx).Where("blocked_by = ? AND actor_uri = ?", blockedBy, actorURI).Delete(&app.ActorBlock{})
+	res := s.conn(ctx).Where("blocked_by = ? AND actor_uri = ?", blockedBy, actorURI).Delete(&app.ActorBlock{})
 	return res.RowsAffected > 0, translate(res.Error, "unblock "+actorURI)
 }
 
 // ActorBlockedBy tells whether blockedBy blocks actorURI.
 func (s *Store) ActorBlockedBy(ctx context.Context, blockedBy, actorURI string) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&app.ActorBlock{}).Where("blocked_by = ? AND actor_uri = ?", blockedBy, actorURI).Count(&n).Error
+	err := s.conn(ctx).Model(&app.ActorBlock{}).Where("blocked_by = ? AND actor_uri = ?", blockedBy, actorURI).Count(&n).Error
 	return n > 0, translate(err, "actor block")
 }
 
 // ListActorBlocks lists the blocks made by blockedBy.
 func (s *Store) ListActorBlocks(ctx context.Context, blockedBy string) ([]app.ActorBlock, error) {
 	var out []app.ActorBlock
-	err := s.db.WithContext(ctx).Where("blocked_by = ?", blockedBy).Order("id").Find(&out).Error
+	err := s.conn(ctx).Where("blocked_by = ?", blockedBy).Order("id").Find(&out).Error
 	return out, translate(err, "list actor blocks")
 }
 

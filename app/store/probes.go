@@ -12,12 +12,12 @@ var _ app.JobProbeStore = (*Store)(nil)
 
 // CreateJobProbe inserts a probe.
 func (s *Store) CreateJobProbe(ctx context.Context, p *app.JobProbe) error {
-	return translate(s.db.WithContext(ctx).Create(p).Error, "job probe")
+	return translate(s.conn(ctx).Create(p).Error, "job probe")
 }
 
 // MarkJobProbeProcessed records which worker ran the probe, once.
 func (s *Store) MarkJobProbeProcessed(ctx context.Context, id int64, by string, at time.Time) error {
-	res := s.db.WithContext(ctx).Model(&app.JobProbe{}).Where("id = ? AND processed_at IS NULL", id).
+	res := s.conn(ctx).Model(&app.JobProbe{}).Where("id = ? AND processed_at IS NULL", id).
 		Updates(map[string]any{"processed_by": by, "processed_at": at})
 	if res.Error != nil {
 		return translate(res.Error, fmt.Sprintf("job probe %d", id))
@@ -28,6 +28,6 @@ func (s *Store) MarkJobProbeProcessed(ctx context.Context, id int64, by string, 
 // JobProbe loads a probe.
 func (s *Store) JobProbe(ctx context.Context, id int64) (*app.JobProbe, error) {
 	var p app.JobProbe
-	err := s.db.WithContext(ctx).First(&p, id).Error
+	err := s.conn(ctx).First(&p, id).Error
 	return &p, translate(err, fmt.Sprintf("job probe %d", id))
 }

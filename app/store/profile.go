@@ -27,7 +27,7 @@ func (s *Store) UpdateUserProfile(ctx context.Context, userID int64, fields map[
 		set[col] = v
 	}
 	set["updated_at"] = time.Now().UTC()
-	res := s.db.WithContext(ctx).Model(&app.User{}).Where("id = ?", userID).Updates(set)
+	res := s.conn(ctx).Model(&app.User{}).Where("id = ?", userID).Updates(set)
 	if res.Error != nil {
 		return translate(res.Error, fmt.Sprintf("update profile of user %d", userID))
 	}

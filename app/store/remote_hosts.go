@@ -20,7 +20,7 @@ const successRewrite = time.Minute
 // app.ENOTFOUND when nothing is.
 func (s *Store) RemoteHostByName(ctx context.Context, host string) (*app.RemoteHost, error) {
 	var h app.RemoteHost
-	err := s.db.WithContext(ctx).Where("host = ?", host).First(&h).Error
+	err := s.conn(ctx).Where("host = ?", host).First(&h).Error
 	return &h, translate(err, "remote host "+host)
 }
 
@@ -29,7 +29,7 @@ func (s *Store) RemoteHostByName(ctx context.Context, host string) (*app.RemoteH
 func (s *Store) RecordHostSuccess(ctx context.Context, host string, now time.Time) error {
 	now = now.UTC()
 	h := app.RemoteHost{Host: host, LastSuccessAt: &now, UpdatedAt: now}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "host"}},
 		DoUpdates: clause.Assignments(map[string]any{
 			"failures": 0, "first_failure_at": nil, "unreachable_since": nil, "last_success_at": now, "updated_at": now,
@@ -48,9 +48,9 @@ func (s *Store) RecordHostSuccess(ctx context.Context, host string, now time.Tim
 func (s *Store) RecordHostFailure(ctx context.Context, host string, now time.Time, unreachableAfter time.Duration) (bool, error) {
 	now = now.UTC()
 	marked := false
-	err := s.InTx(ctx, func(tx *Store) error {
+	err := s.WithTx(ctx, func(ctx context.Context) error {
 		h := app.RemoteHost{Host: host, Failures: 1, FirstFailureAt: &now, LastFailureAt: &now, UpdatedAt: now}
-		err := tx.db.WithContext(ctx).Clauses(clause.OnConflict{
+		err := s.conn(ctx).Clauses(clause.OnConflict{
 			Columns: []clause.Column{{Name: "host"}},
 			DoUpdates: clause.Assignments(map[string]any{
 				"failures":         gorm.Expr("remote_hosts.failures + 1"),
@@ -62,7 +62,7 @@ func (s *Store) RecordHostFailure(ctx context.Context, host string, now time.Tim
 		if err != nil {
 			return translate(err, "failure of host "+host)
 		}
-		res := tx.db.WithContext(ctx).Model(&app.RemoteHost{}).
+		res := s.conn(ctx).Model(&app.RemoteHost{}).
 			Where("host = ? AND unreachable_since IS NULL AND first_failure_at <= ?", host, now.Add(-unreachableAfter)).
 			Update("unreachable_since", now)
 		if res.Error != nil {
@@ -71,7 +71,7 @@ func (s *Store) RecordHostFailure(ctx context.Context, host string, now time.Tim
 		if marked = res.RowsAffected == 1; !marked {
 			return nil
 		}
-		err = tx.db.WithContext(ctx).Model(&app.Delivery{}).Where("host = ? AND state = ?", host, app.DeliveryPending).
+		err = s.conn(ctx).Model(&app.Delivery{}).Where("host = ? AND state = ?", host, app.DeliveryPending).
 			Updates(map[string]any{
 				"state":      app.DeliverySkipped,
 				"last_error": fmt.Sprintf("host unreachable since %s", now.Format(time.RFC3339)),
@@ -85,7 +85,7 @@ func (s *Store) RecordHostFailure(ctx context.Context, host string, now time.Tim
 // MarkHostReachable ends host's failure streak and unreachable mark, if it
 // has one; it reports whether it had.
 func (s *Store) MarkHostReachable(ctx context.Context, host string, now time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&app.RemoteHost{}).
+	res := s.conn(ctx).Model(&app.RemoteHost{}).
 		Where("host = ? AND (failures > 0 OR unreachable_since IS NOT NULL)", host).
 		Updates(map[string]any{"failures": 0, "first_failure_at": nil, "unreachable_since": nil, "updated_at": now.UTC()})
 	return res.RowsAffected == 1, translate(res.Error, "mark host "+host+" reachable")

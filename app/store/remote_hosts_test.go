@@ -17,7 +17,7 @@ func TestRemoteHostHealth(t *testing.T) {
 	st := storetest.Open(t)
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	a := &app.Activity{URI: "https://p.test/activities/1", Type: "Like", ActorURI: "https://p.test/users/a", Local: true, Document: "{}", State: app.ActivityPublished}
-	ds, err := st.PublishActivity(ctx, a, []string{"https://down.example/inbox", "https://up.example/inbox", "https://down.example/inbox"}, t0)
+	ds, err := storetest.Publish(ctx, st, a, []string{"https://down.example/inbox", "https://up.example/inbox", "https://down.example/inbox"}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}

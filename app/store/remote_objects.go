@@ -12,7 +12,7 @@ import (
 // RemoteObjectByURI loads a remote object by its id, deleted or not.
 func (s *Store) RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error) {
 	var o app.RemoteObject
-	err := s.db.WithContext(ctx).Where("uri = ?", uri).First(&o).Error
+	err := s.conn(ctx).Where("uri = ?", uri).First(&o).Error
 	return &o, translate(err, "remote object "+uri)
 }
 
@@ -24,7 +24,7 @@ func (s *Store) UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) err
 		o.CreatedAt = now
 	}
 	o.UpdatedAt = now
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "uri"}},
 		DoUpdates: clause.AssignmentColumns([]string{
 			"type", "attributed_to", "name", "summary", "content", "url", "in_reply_to",
@@ -34,13 +34,13 @@ func (s *Store) UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) err
 	if err != nil {
 		return translate(err, "remote object "+o.URI)
 	}
-	return translate(s.db.WithContext(ctx).Where("uri = ?", o.URI).First(o).Error, "remote object "+o.URI)
+	return translate(s.conn(ctx).Where("uri = ?", o.URI).First(o).Error, "remote object "+o.URI)
 }
 
 // MarkRemoteObjectDeleted records that a remote object was deleted; it
 // reports whether a live copy was known.
 func (s *Store) MarkRemoteObjectDeleted(ctx context.Context, uri string, at time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&app.RemoteObject{}).Where("uri = ? AND deleted_at IS NULL", uri).
+	res := s.conn(ctx).Model(&app.RemoteObject{}).Where("uri = ? AND deleted_at IS NULL", uri).
 		Updates(map[string]any{"deleted_at": at, "updated_at": at})
 	return res.RowsAffected > 0, translate(res.Error, "delete remote object "+uri)
 }

@@ -107,12 +107,39 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
-// InTx runs fn with a Store bound to one transaction, committed when fn
-// returns nil and rolled back otherwise.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, dialect: s.dialect})
+// txKey carries a store's transaction in a context. It holds the root
+// handle, so that the transaction of one database is never used by the
+// store of another (tests run several instances in one process).
+type txKey struct{ root *gorm.DB }
+
+// WithTx implements app.Transactor: fn runs in one transaction, carried by
+// the context it is given; store calls with that context join it. Hooks
+// registered with app.AfterCommit run after the commit. A WithTx inside
+// another joins the outer transaction.
+func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{s.db}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	var run func(context.Context)
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		tctx := context.WithValue(ctx, txKey{s.db}, tx)
+		tctx, run = app.WithCommitHooks(tctx)
+		return fn(tctx)
 	})
+	if err != nil {
+		return err
+	}
+	run(ctx)
+	return nil
+}
+
+// conn is the handle for a call made with ctx: the transaction ctx
+// carries, or the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{s.db}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.db.WithContext(ctx)
 }
 
 // translate maps gorm errors to app errors with context.

@@ -213,7 +213,7 @@ func (e *env) publish(t testing.TB, inboxes ...string) (*app.Activity, []app.Del
 		t.Fatal(err)
 	}
 	a := &app.Activity{URI: id, Type: "Like", ActorURI: alice, Local: true, Document: string(body), State: app.ActivityPublished}
-	ds, err := e.st.PublishActivity(context.Background(), a, inboxes, time.Now())
+	ds, err := storetest.Publish(context.Background(), e.st, a, inboxes, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,25 +44,20 @@ func (in *Inbox) deleteActor(ctx context.Context, rec *app.Activity, act *as2.Ac
 	return in.store.MarkRemoteActorDeleted(ctx, act.Actor, in.now().UTC())
 }
 
-// block records that a remote actor blocks a local one, and ends the
-// follows between them both ways.
+// Blocks are the use cases of remote actors' blocks (implemented by
+// app/moderation.RemoteBlocks).
+type Blocks interface {
+	Blocked(ctx context.Context, blocker, target, reason string) error
+	Unblocked(ctx context.Context, blocker, target string) error
+}
+
+// block records that a remote actor blocks a local one.
 func (in *Inbox) block(ctx context.Context, _ *app.Activity, act *as2.Activity) error {
 	username, ok := in.urls.LocalUsername(act.ObjectID())
 	if !ok {
 		return in.ignore(ctx, act, "the blocked actor is not a local user")
 	}
-	target := in.urls.Actor(username)
-	err := in.store.InsertActorBlock(ctx, &app.ActorBlock{
-		ActorURI: target, BlockedBy: act.Actor, Reason: "Block " + act.ID, CreatedAt: in.now().UTC(),
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := in.store.DeleteFollow(ctx, target, act.Actor); err != nil {
-		return err
-	}
-	_, err = in.store.DeleteFollow(ctx, act.Actor, target)
-	return err
+	return in.blocks.Blocked(ctx, act.Actor, in.urls.Actor(username), "Block "+act.ID)
 }
 
 // undoBlock lifts the actor's block of a local actor.
@@ -71,8 +66,7 @@ func (in *Inbox) undoBlock(ctx context.Context, act, inner *as2.Activity) error 
 	if !ok {
 		return in.ignore(ctx, act, "the unblocked actor is not a local user")
 	}
-	_, err := in.store.DeleteActorBlock(ctx, act.Actor, in.urls.Actor(username))
-	return err
+	return in.blocks.Unblocked(ctx, act.Actor, in.urls.Actor(username))
 }
 
 // move is only recorded: the activity row is the record. Following the

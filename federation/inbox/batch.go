@@ -10,7 +10,7 @@ import (
 // maxBatch bounds how many received activities go into one INSERT.
 const maxBatch = 128
 
-// batchStore is the optional store method the batch writer uses.
+// batchStore is the store method the batch writer uses.
 type batchStore interface {
 	InsertActivities(ctx context.Context, rows []*app.Activity) ([]bool, error)
 }

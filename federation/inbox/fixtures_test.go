@@ -73,10 +73,10 @@ func TestFollowOfManualUserWaitsForApproval(t *testing.T) {
 	if n := len(e.publisher.Calls()); n != 0 {
 		t.Fatalf("%d activities published before approval", n)
 	}
-	if err := e.inbox.ApproveFollow(ctx, f.ID); err != nil {
+	if err := e.follows.Decide(ctx, f.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.inbox.ApproveFollow(ctx, f.ID); err != nil {
+	if err := e.follows.Decide(ctx, f.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	f, _ = e.store.FollowByPair(ctx, bob.id, e.urls.Actor("dora"))
@@ -84,7 +84,7 @@ func TestFollowOfManualUserWaitsForApproval(t *testing.T) {
 	if f.State != app.FollowAccepted || len(calls) != 1 || as2.StringOf(calls[0].Doc["type"]) != "Accept" {
 		t.Fatalf("after approval: follow %+v, published %+v", f, calls)
 	}
-	if err := e.inbox.RejectFollow(ctx, f.ID); err != nil {
+	if err := e.follows.Decide(ctx, f.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	f, _ = e.store.FollowByPair(ctx, bob.id, e.urls.Actor("dora"))

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/likes"
+	"github.com/plaudit/plaudit/app/moderation"
 )
 
 // offline is a Remote that never goes to the network: fuzzed documents name
@@ -43,7 +45,8 @@ func FuzzProcess(f *testing.F) {
 	}
 	e := newEnv(f, envOptions{quiet: true})
 	in := New(Deps{Store: e.store, Remote: offline{}, Moderation: e.mod, Queue: e.queue,
-		Publisher: e.publisher, URLs: e.urls})
+		Follows: e.follows, Likes: likes.New(likes.Deps{Tx: e.store, Store: e.store, URLs: e.urls}),
+		Blocks: moderation.NewRemoteBlocks(e.store, e.store, nil), URLs: e.urls})
 	n := 0
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		n++

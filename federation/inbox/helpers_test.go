@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/follows"
+	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/store/storetest"
@@ -26,6 +29,7 @@ import (
 	"github.com/plaudit/plaudit/federation/dereference/dereftest"
 	"github.com/plaudit/plaudit/federation/httpsig"
 	"github.com/plaudit/plaudit/federation/keys"
+	"github.com/plaudit/plaudit/federation/outbox"
 	"github.com/plaudit/plaudit/federation/transport"
 )
 
@@ -52,47 +56,43 @@ func (q *fakeQueue) EnqueueInbox(_ context.Context, id int64) error {
 	return nil
 }
 
+func (q *fakeQueue) EnqueueDelivery(context.Context, int64, int, time.Time) error { return nil }
+
 func (q *fakeQueue) IDs() []int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return append([]int64(nil), q.ids...)
 }
 
-// published is one call of the fake publisher.
+// published is an answer (Accept or Reject) the instance published.
 type published struct {
 	Actor      string
 	Doc        as2.Document
-	Recipients []string
+	Recipients []string // the activity's "to"
 }
 
-// fakePublisher stores the activity as the outbox would (so that a second
-// publish of the same id is visible) and records the call.
-type fakePublisher struct {
+// answers reads the Accepts and Rejects the real outbox published, in
+// order.
+type answers struct {
+	t     testing.TB
 	store *store.Store
-	mu    sync.Mutex
-	calls []published
 }
 
-func (p *fakePublisher) Publish(ctx context.Context, actorURI string, doc as2.Document, recipients []string) (*app.Activity, error) {
-	body, err := doc.Marshal()
+func (p answers) Calls() []published {
+	var rows []app.Activity
+	err := p.store.DB().Where("local = ? AND type IN ?", true, []string{"Accept", "Reject"}).Order("id").Find(&rows).Error
 	if err != nil {
-		return nil, err
+		p.t.Fatal(err)
 	}
-	a := &app.Activity{URI: doc.ID(), Type: as2.StringOf(doc["type"]), ActorURI: actorURI, Local: true,
-		Document: string(body), State: app.ActivityPublished, CreatedAt: time.Now().UTC()}
-	if _, err := p.store.InsertActivity(ctx, a); err != nil {
-		return nil, err
+	out := make([]published, 0, len(rows))
+	for _, a := range rows {
+		var doc as2.Document
+		if err := json.Unmarshal([]byte(a.Document), &doc); err != nil {
+			p.t.Fatal(err)
+		}
+		out = append(out, published{Actor: a.ActorURI, Doc: doc, Recipients: as2.IDsOf(doc["to"])})
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.calls = append(p.calls, published{actorURI, doc, recipients})
-	return a, nil
-}
-
-func (p *fakePublisher) Calls() []published {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]published(nil), p.calls...)
+	return out
 }
 
 // syncBuffer is a log sink safe for the server goroutines.
@@ -122,7 +122,8 @@ type env struct {
 	base      string
 	server    *httptest.Server
 	queue     *fakeQueue
-	publisher *fakePublisher
+	publisher answers
+	follows   *follows.Service
 	fetcher   *dereference.Fetcher
 	mod       *moderation.Service
 	logs      *syncBuffer
@@ -170,12 +171,15 @@ func newEnv(tb testing.TB, opts envOptions) *env {
 		tb.Fatal(err)
 	}
 	e := &env{t: tb, store: s, urls: urls, base: base, server: srv, queue: &fakeQueue{},
-		publisher: &fakePublisher{store: s}, fetcher: fetcher, logs: logs,
+		publisher: answers{t: tb, store: s}, fetcher: fetcher, logs: logs,
 		mod: moderation.New(s, urls.InstanceActor()), remotes: map[string]*dereftest.Remote{},
 		hosts: map[string]string{"https://plaudit.example": base}}
+	pub := outbox.New(outbox.Deps{Tx: s, Store: s, Actors: fetcher, Objects: fetcher, Queue: e.queue, URLs: urls, Logger: logger})
+	e.follows = follows.New(follows.Deps{Tx: s, Store: s, Users: s, Actors: fetcher, Outbox: pub, URLs: urls})
 	e.inbox = New(Deps{
 		Store: s, Verifier: verifier, Remote: fetcher, Moderation: e.mod, Queue: e.queue,
-		Publisher: e.publisher, URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
+		Follows: e.follows, Likes: likes.New(likes.Deps{Tx: s, Store: s, URLs: urls}),
+		Blocks: moderation.NewRemoteBlocks(s, s, nil), URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
 		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now, Reachable: opts.reachable,
 	})
 	e.inbox.Routes(engine)

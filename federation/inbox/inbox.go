@@ -19,7 +19,6 @@ import (
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation"
-	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/httpsig"
 	"github.com/plaudit/plaudit/federation/internal/ttlcache"
 )
@@ -32,21 +31,11 @@ type Store interface {
 	UserByUsername(ctx context.Context, username string) (*app.User, error)
 
 	InsertActivity(ctx context.Context, a *app.Activity) (bool, error)
+	InsertActivities(ctx context.Context, rows []*app.Activity) ([]bool, error)
 	ActivityByID(ctx context.Context, id int64) (*app.Activity, error)
 	ActivityByURI(ctx context.Context, uri string) (*app.Activity, error)
 	SetActivityState(ctx context.Context, id int64, state, errText string, at time.Time) error
 	PendingActivities(ctx context.Context, before time.Time, limit int) ([]app.Activity, error)
-
-	UpsertFollow(ctx context.Context, f *app.Follow) error
-	FollowByID(ctx context.Context, id int64) (*app.Follow, error)
-	FollowByActivityURI(ctx context.Context, uri string) (*app.Follow, error)
-	FollowByPair(ctx context.Context, followerURI, followeeURI string) (*app.Follow, error)
-	SetFollowState(ctx context.Context, id int64, state string) error
-	DeleteFollow(ctx context.Context, followerURI, followeeURI string) (bool, error)
-
-	InsertLike(ctx context.Context, l *app.Like) (bool, error)
-	DeleteLikeByActivity(ctx context.Context, actorURI, activityURI string) (bool, error)
-	DeleteLikeOf(ctx context.Context, actorURI, objectURI string) (bool, error)
 
 	RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error)
 	UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) error
@@ -55,9 +44,6 @@ type Store interface {
 	RemoteActorByURI(ctx context.Context, uri string) (*app.RemoteActor, error)
 	UpsertRemoteActor(ctx context.Context, a *app.RemoteActor) error
 	MarkRemoteActorDeleted(ctx context.Context, uri string, at time.Time) error
-
-	InsertActorBlock(ctx context.Context, b *app.ActorBlock) error
-	DeleteActorBlock(ctx context.Context, blockedBy, actorURI string) (bool, error)
 }
 
 // Verifier checks HTTP signatures (implemented by *httpsig.Verifier).
@@ -85,12 +71,6 @@ type Queue interface {
 	EnqueueInbox(ctx context.Context, activityID int64) error
 }
 
-// Publisher sends activities from local actors (implemented by
-// *outbox.Publisher): Accept and Reject of follows.
-type Publisher interface {
-	Publish(ctx context.Context, actorURI string, doc as2.Document, recipients []string) (*app.Activity, error)
-}
-
 // Deps are the inbox's dependencies and settings.
 type Deps struct {
 	Store      Store
@@ -98,8 +78,11 @@ type Deps struct {
 	Remote     Remote
 	Moderation Moderation
 	Queue      Queue
-	Publisher  Publisher
-	URLs       federation.URLs
+	// Follows, Likes and Blocks are the use cases activities are handed to.
+	Follows Follows
+	Likes   Likes
+	Blocks  Blocks
+	URLs    federation.URLs
 	// BodyLimit is the largest body accepted, in bytes; 0 means
 	// DefaultBodyLimit.
 	BodyLimit int64
@@ -128,14 +111,16 @@ type Inbox struct {
 	moderation Moderation
 	screen     *moderationCache // moderation for the HTTP side
 	queue      Queue
-	publisher  Publisher
+	follows    Follows
+	likes      Likes
+	blocks     Blocks
 	urls       federation.URLs
 	bodyLimit  int64
 	limiter    *hostLimiter
 	log        *slog.Logger
 	now        func() time.Time
 	users      *ttlcache.Cache[struct{}] // local users known to exist
-	batch      *batchWriter              // nil when the store cannot insert in batches
+	batch      *batchWriter
 	reachable  func(ctx context.Context, host string) error
 	handlers   map[string]handler
 }
@@ -144,7 +129,7 @@ type Inbox struct {
 func New(d Deps) *Inbox {
 	in := &Inbox{
 		store: d.Store, verifier: d.Verifier, remote: d.Remote, moderation: d.Moderation,
-		queue: d.Queue, publisher: d.Publisher, urls: d.URLs,
+		queue: d.Queue, follows: d.Follows, likes: d.Likes, blocks: d.Blocks, urls: d.URLs,
 		bodyLimit: d.BodyLimit, log: d.Logger, now: d.Now,
 	}
 	if in.bodyLimit <= 0 {
@@ -165,9 +150,7 @@ func New(d Deps) *Inbox {
 		in.limiter = newHostLimiter(d.RateLimit, d.RateBurst, maxLimitedHosts)
 	}
 	in.handlers = in.handlerTable()
-	if bs, ok := d.Store.(batchStore); ok {
-		in.batch = newBatchWriter(bs)
-	}
+	in.batch = newBatchWriter(d.Store)
 	in.reachable = d.Reachable
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)
 	return in

@@ -185,11 +185,8 @@ func (in *Inbox) answer(c *gin.Context, r *refusal, keyID, host string) {
 	c.AbortWithStatusJSON(r.status, gin.H{"error": r.msg})
 }
 
-// insert stores a received activity once, batched with concurrent requests
-// when the store supports it.
+// insert stores a received activity once, batched with concurrent
+// requests.
 func (in *Inbox) insert(ctx context.Context, row *app.Activity) (bool, error) {
-	if in.batch != nil {
-		return in.batch.insert(ctx, row)
-	}
-	return in.store.InsertActivity(ctx, row)
+	return in.batch.insert(ctx, row)
 }

@@ -63,21 +63,3 @@ func (in *Inbox) undone(ctx context.Context, act *as2.Activity) (*as2.Activity, 
 	}
 	return inner, nil
 }
-
-// undoFollow removes the actor's follow of a local actor.
-func (in *Inbox) undoFollow(ctx context.Context, act, inner *as2.Activity) error {
-	followee := inner.ObjectID()
-	if followee == "" && inner.ID != "" {
-		if f, err := in.store.FollowByActivityURI(ctx, inner.ID); err == nil {
-			followee = f.FolloweeURI
-		}
-	}
-	if username, ok := in.urls.LocalUsername(followee); ok {
-		followee = in.urls.Actor(username)
-	}
-	if followee == "" {
-		return in.ignore(ctx, act, "the undone follow names no followee")
-	}
-	_, err := in.store.DeleteFollow(ctx, act.Actor, followee)
-	return err
-}

@@ -16,6 +16,7 @@ import (
 	"github.com/plaudit/plaudit/app/store/storetest"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/outbox"
+	"github.com/plaudit/plaudit/federation/outbox/outboxtest"
 )
 
 // The store is the real one: the Publisher's consumer-side interface must
@@ -71,6 +72,12 @@ func (f fakeActors) Actor(_ context.Context, uri string, _ bool) (*app.RemoteAct
 	return nil, app.Errorf(app.ENOTFOUND, "actor %s not found", uri)
 }
 
+// resolver is fakeActors and fakeObjects together.
+type resolver struct {
+	fakeActors
+	fakeObjects
+}
+
 // fakeObjects resolves remote objects from a map.
 type fakeObjects map[string]*app.RemoteObject
 
@@ -90,6 +97,7 @@ type env struct {
 	actors  fakeActors
 	objects fakeObjects
 	pub     *outbox.Publisher
+	c2s     *outbox.Submitter
 	alice   *app.User
 	bob     *app.User
 }
@@ -102,7 +110,8 @@ func newEnv(t *testing.T) *env {
 	}
 	e.alice = e.mustUser(t, "alice")
 	e.bob = e.mustUser(t, "bob")
-	e.pub = outbox.New(outbox.Deps{Store: e.st, Actors: e.actors, Objects: e.objects, Queue: e.queue, URLs: e.urls})
+	e.pub = outbox.New(outbox.Deps{Tx: e.st, Store: e.st, Actors: e.actors, Objects: e.objects, Queue: e.queue, URLs: e.urls})
+	e.c2s = outboxtest.Submitter(e.st, e.pub, resolver{e.actors, e.objects}, e.urls)
 	return e
 }
 

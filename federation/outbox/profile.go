@@ -2,11 +2,21 @@ package outbox
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
 )
+
+// SendProfileUpdate tells user's followers that the profile changed
+// (app/profiles.Outbox), with the actor document Deps.Person makes.
+func (p *Publisher) SendProfileUpdate(ctx context.Context, user *app.User) (*app.Activity, error) {
+	if p.deps.Person == nil {
+		return nil, fmt.Errorf("profile update of %s: no actor document builder", user.Username)
+	}
+	return p.PublishProfileUpdate(ctx, user, p.deps.Person(user))
+}
 
 // PublishProfileUpdate tells user's followers that the profile changed,
 // as Mastodon does: an Update from the user's actor with person, the

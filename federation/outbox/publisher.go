@@ -17,18 +17,12 @@ import (
 )
 
 // Store is what the publisher reads and writes (implemented by
-// app/store.Store). Each Publish* method inserts the activity and one
-// pending delivery per distinct inbox, plus its side effect, in one
-// transaction; an activity id already stored is app.ECONFLICT.
+// app/store.Store).
 type Store interface {
-	PublishActivity(ctx context.Context, a *app.Activity, inboxes []string, now time.Time) ([]app.Delivery, error)
-	PublishFollow(ctx context.Context, a *app.Activity, f *app.Follow, inboxes []string, now time.Time) ([]app.Delivery, error)
-	PublishLike(ctx context.Context, a *app.Activity, l *app.Like, inboxes []string, now time.Time) ([]app.Delivery, error)
-	PublishUndo(ctx context.Context, a *app.Activity, undone *app.Activity, inboxes []string, now time.Time) ([]app.Delivery, error)
+	InsertActivity(ctx context.Context, a *app.Activity) (bool, error)
+	InsertDeliveries(ctx context.Context, a *app.Activity, inboxes []string, now time.Time) ([]app.Delivery, error)
 	FollowerInboxes(ctx context.Context, followeeURI string) ([]string, error)
 	ActivityByURI(ctx context.Context, uri string) (*app.Activity, error)
-	LocalActivityByObject(ctx context.Context, typ, objectURI string) (*app.Activity, error)
-	UserByUsername(ctx context.Context, username string) (*app.User, error)
 }
 
 // ActorResolver finds remote actors (implemented by dereference.Fetcher).
@@ -49,6 +43,9 @@ type ActorPolicy interface {
 
 // Deps are what a Publisher needs. Moderation, Now and Logger are optional.
 type Deps struct {
+	// Tx writes each activity with its deliveries in one transaction, or
+	// in the caller's when the context carries one.
+	Tx      app.Transactor
 	Store   Store
 	Actors  ActorResolver
 	Objects ObjectResolver
@@ -57,8 +54,10 @@ type Deps struct {
 	// Moderation, when set, keeps actors blocked by admins out of the
 	// recipients.
 	Moderation ActorPolicy
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// Person makes a user's actor document, for profile updates.
+	Person func(u *app.User) as2.Document
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Publisher publishes local activities.
@@ -79,10 +78,6 @@ func New(deps Deps) *Publisher {
 	return &Publisher{deps: deps, log: log}
 }
 
-// writeFunc stores an activity with its deliveries (one of Store's
-// Publish* methods with its side effect bound).
-type writeFunc func(ctx context.Context, a *app.Activity, inboxes []string, now time.Time) ([]app.Delivery, error)
-
 // Publish stores doc, an activity of the local actor actorURI (a user or
 // the instance actor), and queues its delivery to recipients.
 //
@@ -96,13 +91,12 @@ type writeFunc func(ctx context.Context, a *app.Activity, inboxes []string, now 
 // actors and actors blocked by admins are left out and logged.
 //
 // The activity (Local, state published) and its deliveries are written in
-// one transaction; the queue is told afterwards, and a failure to enqueue
-// is only logged, since the delivery sweep finds every pending row.
+// one transaction (the caller's, when ctx carries one: a use case writes
+// its own rows in the same one); an activity id already stored is
+// app.ECONFLICT. The queue is told after the commit, and a failure to
+// enqueue is only logged, since the delivery sweep finds every pending
+// row.
 func (p *Publisher) Publish(ctx context.Context, actorURI string, doc as2.Document, recipients []string) (*app.Activity, error) {
-	return p.publish(ctx, actorURI, doc, recipients, p.deps.Store.PublishActivity)
-}
-
-func (p *Publisher) publish(ctx context.Context, actorURI string, doc as2.Document, recipients []string, write writeFunc) (*app.Activity, error) {
 	body, fields, err := p.checkDocument(actorURI, doc)
 	if err != nil {
 		return nil, err
@@ -124,11 +118,24 @@ func (p *Publisher) publish(ctx context.Context, actorURI string, doc as2.Docume
 		CreatedAt:   now,
 		ProcessedAt: &now,
 	}
-	deliveries, err := write(ctx, a, to.inboxes, now)
+	err = p.deps.Tx.WithTx(ctx, func(ctx context.Context) error {
+		inserted, err := p.deps.Store.InsertActivity(ctx, a)
+		if err != nil {
+			return err
+		}
+		if !inserted {
+			return app.Errorf(app.ECONFLICT, "activity %s was already published", a.URI)
+		}
+		deliveries, err := p.deps.Store.InsertDeliveries(ctx, a, to.inboxes, now)
+		if err != nil {
+			return err
+		}
+		app.AfterCommit(ctx, func(ctx context.Context) { p.enqueue(ctx, a, to.local, deliveries) })
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("publish %s %s: %w", a.Type, a.URI, err)
 	}
-	p.enqueue(ctx, a, to.local, deliveries)
 	return a, nil
 }
 

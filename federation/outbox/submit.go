@@ -4,39 +4,66 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/posts"
+	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
 )
 
-// submission is one client-to-server POST being turned into an activity.
-type submission struct {
-	user  *app.User
-	actor string         // the user's actor id
-	doc   map[string]any // the activity as it will be published
-	now   time.Time
+// Follows are the follow use cases C2S calls (implemented by
+// app/follows.Service).
+type Follows interface {
+	Follow(ctx context.Context, username, followeeURI string) (*app.Activity, error)
+	Unfollow(ctx context.Context, f *app.Follow) (*app.Activity, error)
+	FollowByActivity(ctx context.Context, activityURI string) (*app.Follow, error)
 }
 
-// Submit publishes an activity that user POSTed to their outbox
-// (ActivityPub client-to-server). body is the JSON the client sent; the
-// web layer bounds its size.
+// Likes are the like use cases C2S calls (implemented by
+// app/likes.Service).
+type Likes interface {
+	Like(ctx context.Context, username, objectURI, content string) (*app.Activity, error)
+	Unlike(ctx context.Context, actorURI, likeActivityURI string) (*app.Activity, error)
+}
+
+// Posts is the post use case C2S calls (implemented by app/posts.Service).
+type Posts interface {
+	Publish(ctx context.Context, username string, d posts.Draft) (*app.Post, *app.Activity, error)
+}
+
+// Activities finds the activities C2S undoes.
+type Activities interface {
+	ActivityByURI(ctx context.Context, uri string) (*app.Activity, error)
+}
+
+// Submitter serves ActivityPub's client-to-server outbox: it reads what
+// a client POSTed into a use case's terms and calls the use case, which
+// decides and publishes.
+type Submitter struct {
+	Follows    Follows
+	Likes      Likes
+	Posts      Posts
+	Activities Activities
+	URLs       federation.URLs
+}
+
+// Submit publishes an activity that user POSTed to their outbox. body is
+// the JSON the client sent; the web layer bounds its size.
 //
 // Accepted are Follow, Like, Undo (of the user's own Follow or Like) and
 // Create of a Note, Article or Page; a bare Note, Article or Page is
 // wrapped in a Create. The server assigns the ids (any the client sent are
 // replaced, as the specification requires), sets the actor (a different
-// actor is app.EFORBIDDEN), fills in the addressing where it is implied,
-// drops bto and bcc after using them, and records the local side effect
-// (follow, like, or their removal) in the activity's transaction.
-func (p *Publisher) Submit(ctx context.Context, user *app.User, body []byte) (*app.Activity, error) {
+// actor is app.EFORBIDDEN), fills in the addressing where it is implied
+// and drops bto and bcc after using them.
+func (s *Submitter) Submit(ctx context.Context, user *app.User, body []byte) (*app.Activity, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
 		return nil, app.Errorf(app.EINVALID, "the body must be a JSON object")
 	}
-	s := &submission{user: user, actor: p.deps.URLs.Actor(user.Username), doc: doc, now: p.deps.Now().UTC()}
-	if v, ok := doc["actor"]; ok && v != nil && !as2.SameID(as2.IDOf(v), s.actor) {
-		return nil, app.Errorf(app.EFORBIDDEN, "the actor must be you (%s)", s.actor)
+	actor := s.URLs.Actor(user.Username)
+	if v, ok := doc["actor"]; ok && v != nil && !as2.SameID(as2.IDOf(v), actor) {
+		return nil, app.Errorf(app.EFORBIDDEN, "the actor must be you (%s)", actor)
 	}
 	types := as2.TypesOf(doc)
 	if len(types) == 0 {
@@ -44,16 +71,27 @@ func (p *Publisher) Submit(ctx context.Context, user *app.User, body []byte) (*a
 	}
 	switch types[0] {
 	case "Note", "Article", "Page":
-		s.doc = wrapInCreate(doc)
-		return p.submitCreate(ctx, s)
+		return s.create(ctx, user, actor, map[string]any{"type": "Create", "object": doc}, doc)
 	case "Create":
-		return p.submitCreate(ctx, s)
+		obj, ok := doc["object"].(map[string]any)
+		if !ok {
+			return nil, app.Errorf(app.EINVALID, "a Create needs an embedded object: a Note, Article or Page")
+		}
+		return s.create(ctx, user, actor, doc, obj)
 	case "Follow":
-		return p.submitFollow(ctx, s)
+		target := as2.IDOf(doc["object"])
+		if target == "" {
+			return nil, app.Errorf(app.EINVALID, "a Follow needs an object: the id of the actor to follow")
+		}
+		return s.Follows.Follow(ctx, user.Username, target)
 	case "Like":
-		return p.submitLike(ctx, s)
+		object := as2.IDOf(doc["object"])
+		if object == "" {
+			return nil, app.Errorf(app.EINVALID, "a Like needs an object: the id of what you like")
+		}
+		return s.Likes.Like(ctx, user.Username, object, as2.StringOf(doc["content"]))
 	case "Undo":
-		return p.submitUndo(ctx, s)
+		return s.undo(ctx, actor, doc)
 	}
 	return nil, app.Errorf(app.EINVALID, "activity type %q is not supported: send a Follow, Undo, Like, Create, or a Note, Article or Page", types[0])
 }
@@ -61,59 +99,56 @@ func (p *Publisher) Submit(ctx context.Context, user *app.User, body []byte) (*a
 // addressing lists the audience properties of an activity or object.
 var addressing = []string{"to", "cc", "bto", "bcc"}
 
-// wrapInCreate wraps a bare object in a Create carrying its audience, as
-// ActivityPub 6.2.1 says.
-func wrapInCreate(obj map[string]any) map[string]any {
-	create := map[string]any{"type": "Create", "object": obj}
-	if c, ok := obj["@context"]; ok {
-		create["@context"] = c
+// create reads a Create and its object into a draft: the two share one
+// audience, the union of what each says.
+func (s *Submitter) create(ctx context.Context, user *app.User, actor string, create, obj map[string]any) (*app.Activity, error) {
+	types := as2.TypesOf(obj)
+	if len(types) == 0 {
+		return nil, app.Errorf(app.EINVALID, "only a Note, Article or Page can be created")
 	}
-	for _, k := range append([]string{"audience"}, addressing...) {
-		if v, ok := obj[k]; ok {
-			create[k] = v
-		}
+	if v, ok := obj["attributedTo"]; ok && v != nil && !as2.SameID(as2.IDOf(v), actor) {
+		return nil, app.Errorf(app.EFORBIDDEN, "the object must be attributed to you (%s)", actor)
 	}
-	return create
-}
-
-// finish sets the server-assigned fields of s.doc and returns it with its
-// recipients (every to, cc, bto and bcc address; bto and bcc are removed).
-func (s *submission) finish(id string) (as2.Document, []string) {
-	if _, ok := s.doc["@context"]; !ok {
-		s.doc["@context"] = as2.ActivityStreamsContext
-	}
-	s.doc["id"] = id
-	s.doc["actor"] = s.actor
-	s.doc["published"] = s.now.Format(time.RFC3339)
-	var recipients []string
+	audience := map[string][]string{}
 	for _, k := range addressing {
-		recipients = append(recipients, idsOf(s.doc[k])...)
+		audience[k] = append(as2.IDsOf(create[k]), as2.IDsOf(obj[k])...)
 	}
-	delete(s.doc, "bto")
-	delete(s.doc, "bcc")
-	return as2.Document(s.doc), recipients
+	sensitive, _ := obj["sensitive"].(bool)
+	d := posts.Draft{
+		Type: types[0], Name: as2.StringOf(obj["name"]), Summary: as2.StringOf(obj["summary"]),
+		Content: as2.StringOf(obj["content"]), InReplyTo: as2.IDOf(obj["inReplyTo"]), Sensitive: sensitive,
+		To: audience["to"], Cc: audience["cc"], Bto: audience["bto"], Bcc: audience["bcc"],
+	}
+	_, act, err := s.Posts.Publish(ctx, user.Username, d)
+	return act, err
 }
 
-// newActivityID returns the id of a new local activity.
-func (p *Publisher) newActivityID() string { return p.deps.URLs.Activity(newID()) }
-
-// localUser checks that the local actor uri names an existing user.
-func (p *Publisher) localUser(ctx context.Context, uri string) error {
-	name, ok := p.deps.URLs.LocalUsername(uri)
-	if !ok {
-		return app.Errorf(app.EINVALID, "%s is not an actor", uri)
+// undo takes back one of the user's own Follow or Like activities, named
+// by id or embedded.
+func (s *Submitter) undo(ctx context.Context, actor string, doc map[string]any) (*app.Activity, error) {
+	target := as2.IDOf(doc["object"])
+	if target == "" {
+		return nil, app.Errorf(app.EINVALID, "an Undo needs an object: the id of your activity to undo")
 	}
-	if _, err := p.deps.Store.UserByUsername(ctx, name); err != nil {
-		return fmt.Errorf("local actor %s: %w", uri, err)
+	undone, err := s.Activities.ActivityByURI(ctx, target)
+	if err != nil {
+		return nil, fmt.Errorf("activity to undo %s: %w", target, err)
 	}
-	return nil
-}
-
-// idsOf is as2.IDsOf, for JSON values and for the []string lists Submit
-// writes itself.
-func idsOf(v any) []string {
-	if list, ok := v.([]string); ok {
-		return list
+	if !undone.Local || undone.ActorURI != actor {
+		return nil, app.Errorf(app.EFORBIDDEN, "you can only undo your own activities")
 	}
-	return as2.IDsOf(v)
+	switch undone.Type {
+	case "Follow":
+		f, err := s.Follows.FollowByActivity(ctx, undone.URI)
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			f, err = &app.Follow{ActivityURI: undone.URI, FollowerURI: actor, FolloweeURI: undone.ObjectURI}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return s.Follows.Unfollow(ctx, f)
+	case "Like":
+		return s.Likes.Unlike(ctx, actor, undone.URI)
+	}
+	return nil, app.Errorf(app.EINVALID, "only a Follow or a Like can be undone, not a %s", undone.Type)
 }

@@ -31,7 +31,7 @@ func newSubmitEnv(t *testing.T) *env {
 
 func (e *env) submit(t *testing.T, user *app.User, body string) (*app.Activity, map[string]any, error) {
 	t.Helper()
-	a, err := e.pub.Submit(context.Background(), user, []byte(body))
+	a, err := e.c2s.Submit(context.Background(), user, []byte(body))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/store"
 )
 
@@ -78,4 +80,22 @@ func Describe() string {
 		return fmt.Sprintf("postgres (%s)", EnvDatabaseURL)
 	}
 	return "sqlite"
+}
+
+// Publish stores a local activity and a pending delivery of it per
+// distinct inbox, due at now, in one transaction, as the outbox does.
+func Publish(ctx context.Context, s *store.Store, a *app.Activity, inboxes []string, now time.Time) ([]app.Delivery, error) {
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now.UTC()
+	}
+	var out []app.Delivery
+	err := s.WithTx(ctx, func(ctx context.Context) error {
+		if _, err := s.InsertActivity(ctx, a); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.InsertDeliveries(ctx, a, inboxes, now)
+		return err
+	})
+	return out, err
 }

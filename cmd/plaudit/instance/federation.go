@@ -8,10 +8,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/follows"
+	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/moderation"
+	"github.com/plaudit/plaudit/app/posts"
+	"github.com/plaudit/plaudit/app/profiles"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/actors"
+	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/delivery"
 	"github.com/plaudit/plaudit/federation/dereference"
 	"github.com/plaudit/plaudit/federation/discovery"
@@ -35,6 +41,11 @@ type Federation struct {
 	Verifier   *httpsig.Verifier
 	Moderation *moderation.Service
 	Publisher  *outbox.Publisher
+	Submitter  *outbox.Submitter
+	Follows    *follows.Service
+	Likes      *likes.Service
+	Posts      *posts.Service
+	Profiles   *profiles.Service
 	Inbox      *inbox.Inbox
 	Deliverer  *delivery.Deliverer
 	Discovery  *discovery.Handlers
@@ -65,9 +76,11 @@ func (inst *Instance) buildFederation() error {
 	f.Moderation = moderation.New(inst.Store, urls.InstanceActor())
 	queue := jobs.FederationQueue{Client: inst.Jobs}
 	f.Publisher = outbox.New(outbox.Deps{
-		Store: inst.Store, Actors: f.Fetcher, Objects: f.Fetcher, Queue: queue, URLs: urls,
+		Tx: inst.Store, Store: inst.Store, Actors: f.Fetcher, Objects: f.Fetcher, Queue: queue, URLs: urls,
 		Moderation: f.Moderation, Logger: inst.Logger,
+		Person: func(u *app.User) as2.Document { return f.Actors.Person(u) },
 	})
+	f.buildUseCases(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
 		Store: inst.Store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: cfg.Federation.DeliveryHostConcurrency, Attempts: cfg.Federation.DeliveryAttempts,
@@ -75,7 +88,8 @@ func (inst *Instance) buildFederation() error {
 	})
 	f.Inbox = inbox.New(inbox.Deps{
 		Store: inst.Store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
-		Queue: queue, Publisher: f.Publisher, URLs: urls, BodyLimit: cfg.BodyLimit,
+		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: moderation.NewRemoteBlocks(inst.Store, inst.Store, nil),
+		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.Logger,
 	})
 	f.Discovery = discovery.New(discovery.Deps{
@@ -89,6 +103,17 @@ func (inst *Instance) buildFederation() error {
 	})
 	inst.Federation = f
 	return nil
+}
+
+// buildUseCases makes the use cases that publish through the outbox.
+func (f *Federation) buildUseCases(inst *Instance) {
+	st := inst.Store
+	f.Follows = follows.New(follows.Deps{Tx: st, Store: st, Users: st, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
+	authors := outbox.Authors{Posts: st, Objects: f.Fetcher, Actors: f.Fetcher, URLs: f.URLs}
+	f.Likes = likes.New(likes.Deps{Tx: st, Store: st, Authors: authors, Outbox: f.Publisher, URLs: f.URLs})
+	f.Posts = posts.New(posts.Deps{Tx: st, Store: st, Outbox: f.Publisher, URLs: f.URLs})
+	f.Profiles = profiles.New(inst.Accounts, f.Publisher, inst.Logger)
+	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st, URLs: f.URLs}
 }
 
 // mountFederation adds the federation routes to the web server.

@@ -148,11 +148,11 @@ func (inst *Instance) buildWeb() error {
 		BodyLimit:      inst.Config.BodyLimit,
 		Logger:         inst.Logger,
 		Mount:          append([]func(*gin.Engine){inst.Federation.mount}, inst.opts.Mount...),
-		Outbox:         inst.Federation.Publisher,
+		Outbox:         inst.Federation.Submitter,
 		Moderation:     inst.Federation.Moderation,
 		Deliveries:     inst.Federation.Deliverer,
-		FollowRequests: inst.Federation.Inbox,
-		Profiles:       profiles{inst},
+		FollowRequests: inst.Federation.Follows,
+		Profiles:       inst.Federation.Profiles,
 	})
 	if err != nil {
 		return err

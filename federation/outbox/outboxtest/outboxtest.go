@@ -1,0 +1,31 @@
+// Package outboxtest wires the client-to-server outbox to the real use
+// cases on a store, for tests of the outbox and of the web layer.
+package outboxtest
+
+import (
+	"github.com/plaudit/plaudit/app/follows"
+	"github.com/plaudit/plaudit/app/likes"
+	"github.com/plaudit/plaudit/app/posts"
+	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/federation"
+	"github.com/plaudit/plaudit/federation/outbox"
+)
+
+// Resolver finds remote actors and objects (a dereferencer or a fake).
+type Resolver interface {
+	outbox.ActorResolver
+	outbox.ObjectResolver
+}
+
+// Submitter returns a Submitter whose follow, like and post use cases
+// publish through pub and store in st, as cmd/plaudit wires them.
+func Submitter(st *store.Store, pub *outbox.Publisher, remote Resolver, urls federation.URLs) *outbox.Submitter {
+	authors := outbox.Authors{Posts: st, Objects: remote, Actors: remote, URLs: urls}
+	return &outbox.Submitter{
+		Follows:    follows.New(follows.Deps{Tx: st, Store: st, Users: st, Actors: remote, Outbox: pub, URLs: urls}),
+		Likes:      likes.New(likes.Deps{Tx: st, Store: st, Authors: authors, Outbox: pub, URLs: urls}),
+		Posts:      posts.New(posts.Deps{Tx: st, Store: st, Outbox: pub, URLs: urls}),
+		Activities: st,
+		URLs:       urls,
+	}
+}
