@@ -47,6 +47,9 @@ type Deps struct {
 	FollowRequests FollowRequests
 	// Profiles, when set, serves PATCH /api/v1/me.
 	Profiles ProfileEditor
+	// Inbox, when set, receives activities at /inbox, /actor/inbox and
+	// /users/:name/inbox.
+	Inbox Inbox
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -109,6 +112,7 @@ func (s *Server) routes() {
 	s.federationRoutes(admin)
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
+	s.inboxRoutes(e)
 
 	for _, mount := range s.deps.Mount {
 		mount(e)

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/follows"
 	"github.com/plaudit/plaudit/app/likes"
@@ -34,10 +32,8 @@ import (
 )
 
 // Every server in these tests listens on 127.0.0.1: the local instance
-// (a gin engine with the inbox routes) and fake remote servers that serve
+// (a ServeMux with the inbox routes, as web mounts them) and fake remote servers that serve
 // the fixture actors with keys the tests hold.
-
-func init() { gin.SetMode(gin.TestMode) }
 
 // fakeQueue records enqueued activities.
 type fakeQueue struct {
@@ -150,8 +146,8 @@ var fixtureOrigins = []string{
 func newEnv(tb testing.TB, opts envOptions) *env {
 	tb.Helper()
 	s := storetest.Open(tb)
-	engine := gin.New()
-	srv := httptest.NewUnstartedServer(engine)
+	mux := http.NewServeMux()
+	srv := httptest.NewUnstartedServer(mux)
 	base := "http://" + srv.Listener.Addr().String()
 	urls := federation.NewURLs(base)
 	logs := &syncBuffer{}
@@ -182,7 +178,11 @@ func newEnv(tb testing.TB, opts envOptions) *env {
 		Blocks: moderation.NewRemoteBlocks(s, s, nil), URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
 		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now, Reachable: opts.reachable,
 	})
-	e.inbox.Routes(engine)
+	mux.HandleFunc("POST /inbox", e.inbox.ServeShared)
+	mux.HandleFunc("POST /actor/inbox", e.inbox.ServeShared)
+	mux.HandleFunc("POST /users/{name}/inbox", func(w http.ResponseWriter, r *http.Request) {
+		e.inbox.ServeUser(w, r, r.PathValue("name"))
+	})
 	srv.Start()
 	tb.Cleanup(srv.Close)
 

@@ -15,8 +15,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/httpsig"
@@ -154,12 +152,4 @@ func New(d Deps) *Inbox {
 	in.reachable = d.Reachable
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)
 	return in
-}
-
-// Routes registers the shared inbox, the users' inboxes and the instance
-// actor's inbox.
-func (in *Inbox) Routes(e *gin.Engine) {
-	e.POST("/inbox", in.sharedInbox)
-	e.POST("/users/:name/inbox", in.userInbox)
-	e.POST("/actor/inbox", in.sharedInbox)
 }

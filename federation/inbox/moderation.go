@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/federation/dereference"
 	"github.com/plaudit/plaudit/federation/internal/ttlcache"
 )
@@ -18,11 +16,11 @@ const DefaultModerationCacheTTL = 5 * time.Second
 
 // screenHost refuses a request whose signing key is on a rejected host.
 // It runs before verifying, so that no key is fetched from such a host.
-func (in *Inbox) screenHost(c *gin.Context, host string) *refusal {
+func (in *Inbox) screenHost(ctx context.Context, host string) *refusal {
 	if host == "" {
 		return nil
 	}
-	rejected, err := in.screen.Rejects(c.Request.Context(), host)
+	rejected, err := in.screen.Rejects(ctx, host)
 	if err != nil {
 		return refuse(http.StatusInternalServerError, err, "internal error")
 	}
@@ -36,8 +34,7 @@ func (in *Inbox) screenHost(c *gin.Context, host string) *refusal {
 // their owner's host, so the actor's host is normally the key's, whose
 // domain block was checked before verifying: then only the actor block is
 // left to ask about.
-func (in *Inbox) moderate(c *gin.Context, actor, keyHost string) *refusal {
-	ctx := c.Request.Context()
+func (in *Inbox) moderate(ctx context.Context, actor, keyHost string) *refusal {
 	var (
 		allowed bool
 		err     error

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -9,8 +10,6 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
@@ -30,74 +29,75 @@ func refuse(status int, err error, format string, args ...any) *refusal {
 	return &refusal{status: status, msg: fmt.Sprintf(format, args...), err: err}
 }
 
-// sharedInbox receives for every local actor: POST /inbox and /actor/inbox.
-func (in *Inbox) sharedInbox(c *gin.Context) { in.receive(c, "") }
+// ServeShared receives for every local actor: POST /inbox and
+// /actor/inbox.
+func (in *Inbox) ServeShared(w http.ResponseWriter, r *http.Request) { in.receive(w, r, "") }
 
-// userInbox receives for one user: POST /users/:name/inbox.
-func (in *Inbox) userInbox(c *gin.Context) {
-	name, err := app.NormalizeUsername(c.Param("name"))
+// ServeUser receives for the user name: POST /users/{name}/inbox.
+func (in *Inbox) ServeUser(w http.ResponseWriter, r *http.Request, name string) {
+	name, err := app.NormalizeUsername(name)
 	if err == nil {
-		err = in.userExists(c.Request.Context(), name)
+		err = in.userExists(r.Context(), name)
 	}
 	switch {
 	case errors.Is(err, app.ErrNotFound), app.ErrorCode(err) == app.EINVALID:
-		in.answer(c, refuse(http.StatusNotFound, err, "no such user"), "", "")
+		in.answer(w, r, refuse(http.StatusNotFound, err, "no such user"), "", "")
 		return
 	case err != nil:
-		in.answer(c, refuse(http.StatusInternalServerError, err, "internal error"), "", "")
+		in.answer(w, r, refuse(http.StatusInternalServerError, err, "internal error"), "", "")
 		return
 	}
-	in.receive(c, name)
+	in.receive(w, r, name)
 }
 
 // receive runs the checks in order of cost, stores the activity and
 // answers 202; owner is the user whose inbox was posted to, or "".
-func (in *Inbox) receive(c *gin.Context, owner string) {
-	keyID := signatureKeyID(c.Request)
+func (in *Inbox) receive(w http.ResponseWriter, req *http.Request, owner string) {
+	keyID := signatureKeyID(req)
 	host := dereference.HostOf(keyID)
-	if r := in.accept(c, owner, keyID, host); r != nil {
-		in.answer(c, r, keyID, host)
+	if r := in.accept(req, owner, keyID, host); r != nil {
+		in.answer(w, req, r, keyID, host)
 		return
 	}
-	c.Status(http.StatusAccepted)
+	w.WriteHeader(http.StatusAccepted)
 }
 
 // accept checks and stores the request; nil means 202.
-func (in *Inbox) accept(c *gin.Context, owner, keyID, host string) *refusal {
-	ctx := c.Request.Context()
-	if r := checkContentType(c.Request); r != nil {
+func (in *Inbox) accept(req *http.Request, owner, keyID, host string) *refusal {
+	ctx := req.Context()
+	if r := checkContentType(req); r != nil {
 		return r
 	}
 	if r := in.rateLimit(host); r != nil {
 		return r
 	}
-	if r := in.screenHost(c, host); r != nil {
+	if r := in.screenHost(ctx, host); r != nil {
 		return r
 	}
-	body, r := in.readBody(c.Request)
+	body, r := in.readBody(req)
 	if r != nil {
 		return r
 	}
-	res, err := in.verifier.Verify(ctx, c.Request, body)
+	res, err := in.verifier.Verify(ctx, req, body)
 	if err != nil {
-		return in.unverified(c, body, keyID, err)
+		return in.unverified(ctx, body, keyID, err)
 	}
 	if in.reachable != nil {
 		if err := in.reachable(ctx, host); err != nil {
 			in.log.WarnContext(ctx, "inbox: could not mark the host reachable", "host", host, "err", err)
 		}
 	}
-	act, r := in.checkActivity(c, body, res, host)
+	act, r := in.checkActivity(ctx, body, res, host)
 	if r != nil {
 		return r
 	}
-	return in.record(c, act, body, owner)
+	return in.record(ctx, act, body, owner)
 }
 
 // unverified answers a request whose signature failed: 202 for the Delete
 // of an actor that is gone (its key with it), an error otherwise.
-func (in *Inbox) unverified(c *gin.Context, body []byte, keyID string, err error) *refusal {
-	if in.goneActorDelete(c.Request.Context(), body, keyID, err) {
+func (in *Inbox) unverified(ctx context.Context, body []byte, keyID string, err error) *refusal {
+	if in.goneActorDelete(ctx, body, keyID, err) {
 		return nil
 	}
 	status := verifyStatus(err)
@@ -120,7 +120,7 @@ func verifyStatus(err error) int {
 // checkActivity parses the activity, matches it with the signer and asks
 // moderation about its actor; keyHost is the signing key's host, already
 // checked against domain blocks.
-func (in *Inbox) checkActivity(c *gin.Context, body []byte, res *httpsig.Result, keyHost string) (*as2.Activity, *refusal) {
+func (in *Inbox) checkActivity(ctx context.Context, body []byte, res *httpsig.Result, keyHost string) (*as2.Activity, *refusal) {
 	if !utf8.Valid(body) {
 		// JSON must be UTF-8, and PostgreSQL would refuse to store it.
 		return nil, refuse(http.StatusBadRequest, nil, "malformed activity: the body is not valid UTF-8")
@@ -140,15 +140,14 @@ func (in *Inbox) checkActivity(c *gin.Context, body []byte, res *httpsig.Result,
 	if !dereference.SameHost(act.ID, act.Actor) {
 		return nil, refuse(http.StatusBadRequest, nil, "activity id %s is not on the host of its actor %s", act.ID, act.Actor)
 	}
-	if r := in.moderate(c, act.Actor, keyHost); r != nil {
+	if r := in.moderate(ctx, act.Actor, keyHost); r != nil {
 		return nil, r
 	}
 	return act, nil
 }
 
 // record stores the activity once and hands it to the queue.
-func (in *Inbox) record(c *gin.Context, act *as2.Activity, body []byte, owner string) *refusal {
-	ctx := c.Request.Context()
+func (in *Inbox) record(ctx context.Context, act *as2.Activity, body []byte, owner string) *refusal {
 	row := &app.Activity{
 		URI: act.ID, Type: act.Type, ActorURI: act.Actor, ObjectURI: act.ObjectID(),
 		Public: act.Public(), InboxOwner: owner, Document: string(body),
@@ -171,18 +170,21 @@ func (in *Inbox) record(c *gin.Context, act *as2.Activity, body []byte, owner st
 }
 
 // answer writes a refusal as {"error": "..."} and logs it.
-func (in *Inbox) answer(c *gin.Context, r *refusal, keyID, host string) {
+func (in *Inbox) answer(w http.ResponseWriter, req *http.Request, r *refusal, keyID, host string) {
 	level := "refused"
 	log := in.log.InfoContext
 	if r.status >= 500 {
 		level, log = "failed", in.log.ErrorContext
 	}
-	log(c.Request.Context(), "inbox: request "+level, "status", r.status, "host", host, "key_id", keyID,
-		"path", c.Request.URL.Path, "reason", r.msg, "err", r.err)
+	log(req.Context(), "inbox: request "+level, "status", r.status, "host", host, "key_id", keyID,
+		"path", req.URL.Path, "reason", r.msg, "err", r.err)
 	if r.retry > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(r.retry.Seconds()))))
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(r.retry.Seconds()))))
 	}
-	c.AbortWithStatusJSON(r.status, gin.H{"error": r.msg})
+	body, _ := json.Marshal(map[string]string{"error": r.msg})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(r.status)
+	_, _ = w.Write(body)
 }
 
 // insert stores a received activity once, batched with concurrent

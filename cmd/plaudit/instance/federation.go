@@ -120,7 +120,6 @@ func (f *Federation) buildUseCases(inst *Instance) {
 func (f *Federation) mount(e *gin.Engine) {
 	f.Discovery.Routes(e)
 	f.Actors.Routes(e)
-	f.Inbox.Routes(e)
 }
 
 // registerFederationJobs adds the federation task handlers and the sweep.

@@ -153,6 +153,7 @@ func (inst *Instance) buildWeb() error {
 		Deliveries:     inst.Federation.Deliverer,
 		FollowRequests: inst.Federation.Follows,
 		Profiles:       inst.Federation.Profiles,
+		Inbox:          inst.Federation.Inbox,
 	})
 	if err != nil {
 		return err
