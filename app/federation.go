@@ -14,20 +14,20 @@ type InstanceKey struct {
 // RemoteActor is an actor on another server, as last fetched.
 type RemoteActor struct {
 	ID                        int64
-	URI                       string `gorm:"column:uri"`
+	URI                       string
 	Type                      string
 	Host                      string
 	PreferredUsername         string
 	Name                      string
 	Summary                   string
-	URL                       string `gorm:"column:url"`
-	IconURL                   string `gorm:"column:icon_url"`
+	URL                       string
+	IconURL                   string
 	Inbox                     string
 	SharedInbox               string
 	Outbox                    string
 	Followers                 string
 	KeyID                     string
-	PublicKeyPEM              string `gorm:"column:public_key_pem"`
+	PublicKeyPEM              string
 	ManuallyApprovesFollowers bool
 	AlsoKnownAs               string // space-separated
 	MovedTo                   string
@@ -57,9 +57,9 @@ const (
 // Follow is a follow relation with at least one local side.
 type Follow struct {
 	ID          int64
-	ActivityURI string `gorm:"column:activity_uri"`
-	FollowerURI string `gorm:"column:follower_uri"`
-	FolloweeURI string `gorm:"column:followee_uri"`
+	ActivityURI string
+	FollowerURI string
+	FolloweeURI string
 	State       string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -79,10 +79,10 @@ const (
 // activity twice a no-op.
 type Activity struct {
 	ID          int64
-	URI         string `gorm:"column:uri"`
+	URI         string
 	Type        string
-	ActorURI    string `gorm:"column:actor_uri"`
-	ObjectURI   string `gorm:"column:object_uri"`
+	ActorURI    string
+	ObjectURI   string
 	Local       bool
 	Public      bool
 	InboxOwner  string // local actor whose inbox received it; "" for the shared inbox
@@ -96,13 +96,13 @@ type Activity struct {
 // RemoteObject is a Note, Article, Page, Image, Video… from another server.
 type RemoteObject struct {
 	ID           int64
-	URI          string `gorm:"column:uri"`
+	URI          string
 	Type         string
 	AttributedTo string
 	Name         string
 	Summary      string
 	Content      string
-	URL          string `gorm:"column:url"`
+	URL          string
 	InReplyTo    string
 	Public       bool
 	PublishedAt  *time.Time
@@ -115,9 +115,9 @@ type RemoteObject struct {
 // Like is a Like received from or sent to another actor. A flattr is a Like.
 type Like struct {
 	ID          int64
-	ActivityURI string `gorm:"column:activity_uri"`
-	ActorURI    string `gorm:"column:actor_uri"`
-	ObjectURI   string `gorm:"column:object_uri"`
+	ActivityURI string
+	ActorURI    string
+	ObjectURI   string
 	Content     string // emoji reaction (Misskey, Pleroma), if any
 	CreatedAt   time.Time
 }
@@ -148,7 +148,7 @@ type Delivery struct {
 
 // RemoteHost tracks whether a server answers deliveries.
 type RemoteHost struct {
-	Host             string `gorm:"primaryKey"`
+	Host             string
 	Failures         int
 	FirstFailureAt   *time.Time
 	LastFailureAt    *time.Time
@@ -165,7 +165,7 @@ const (
 
 // DomainBlock is an admin's block of a whole server.
 type DomainBlock struct {
-	Domain    string `gorm:"primaryKey"`
+	Domain    string
 	Severity  string
 	Reason    string
 	CreatedAt time.Time
@@ -175,7 +175,7 @@ type DomainBlock struct {
 // instance actor's URI) or by a remote actor's Block activity.
 type ActorBlock struct {
 	ID        int64
-	ActorURI  string `gorm:"column:actor_uri"`
+	ActorURI  string
 	BlockedBy string
 	Reason    string
 	CreatedAt time.Time

@@ -23,7 +23,7 @@ func NormalizeUsername(name string) (string, error) {
 // User is a local account.
 type User struct {
 	ID           int64
-	Username     string `gorm:"uniqueIndex"` // lower-case, see NormalizeUsername
+	Username     string // lower-case, see NormalizeUsername
 	DisplayName  string
 	Summary      string
 	PasswordHash string
@@ -43,7 +43,7 @@ type User struct {
 // Session is a signed-in browser. Only the SHA-256 of its cookie is stored.
 type Session struct {
 	ID         int64
-	TokenHash  string `gorm:"uniqueIndex"`
+	TokenHash  string
 	UserID     int64
 	UserAgent  string
 	CreatedAt  time.Time
@@ -56,7 +56,7 @@ type APIToken struct {
 	ID         int64
 	UserID     int64
 	Name       string
-	TokenHash  string `gorm:"uniqueIndex"`
+	TokenHash  string
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 }
@@ -64,7 +64,7 @@ type APIToken struct {
 // Invite lets one person sign up when sign-up is invite-only.
 type Invite struct {
 	ID        int64
-	CodeHash  string `gorm:"uniqueIndex"`
+	CodeHash  string
 	CreatedBy *int64
 	UsedBy    *int64
 	CreatedAt time.Time

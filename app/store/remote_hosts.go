@@ -20,7 +20,7 @@ const successRewrite = time.Minute
 // app.ENOTFOUND when nothing is.
 func (s *Store) RemoteHostByName(ctx context.Context, host string) (*app.RemoteHost, error) {
 	var h app.RemoteHost
-	err := s.conn(ctx).Where("host = ?", host).First(&h).Error
+	err := s.conn(ctx).Where("host = ?", host).Take(&h).Error
 	return &h, translate(err, "remote host "+host)
 }
 
