@@ -19,6 +19,10 @@ const (
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
+	// EUNAVAILABLE: another server the use case needed failed, refused
+	// us or did not answer (a remote actor or object could not be
+	// fetched). Worth retrying later, unlike the other client codes.
+	EUNAVAILABLE = "unavailable"
 )
 
 // ErrNotFound is returned by stores when a record does not exist.

@@ -5,6 +5,14 @@ import (
 	"strings"
 )
 
+// InstanceActorUsername is the instance actor's preferredUsername and
+// WebFinger account name, the same on every domain. A domain is not a valid
+// account name once it carries a port ("127.0.0.1:8080"): GoToSocial and
+// Mastodon accept only letters, digits, '.', '-' and '_' there, so Plaudit
+// names its instance actor as Mastodon does ("mastodon.internal"), with a
+// fixed name. The '.' keeps it apart from local usernames ([a-z0-9_]).
+const InstanceActorUsername = "instance.actor"
+
 // URLs builds the public URLs of this instance's ActivityPub documents.
 type URLs struct {
 	base string // scheme://host[:port], no trailing slash
@@ -53,6 +61,10 @@ func (u URLs) SharedInbox() string { return u.base + "/inbox" }
 
 // InstanceActor is the id of the instance's Application actor.
 func (u URLs) InstanceActor() string { return u.base + "/actor" }
+
+// InstanceAcct is the instance actor's WebFinger subject,
+// "acct:instance.actor@host".
+func (u URLs) InstanceAcct() string { return "acct:" + InstanceActorUsername + "@" + u.host }
 
 // InstanceKeyID is the id of the instance actor's public key.
 func (u URLs) InstanceKeyID() string { return u.InstanceActor() + "#main-key" }

@@ -3,6 +3,7 @@ package federation_test
 import (
 	"testing"
 
+	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation"
 )
 
@@ -26,5 +27,27 @@ func TestLocalUsername(t *testing.T) {
 	}
 	if !u.IsLocal("https://plaudit.example/objects/1") || u.IsLocal("https://plaudit.example.evil/x") {
 		t.Fatal("IsLocal wrong")
+	}
+}
+
+func TestInstanceActorName(t *testing.T) {
+	// No local user can take the instance actor's name: WebFinger would
+	// otherwise answer one of them for the other.
+	if name, err := app.NormalizeUsername(federation.InstanceActorUsername); err == nil {
+		t.Fatalf("NormalizeUsername(%q) = %q, nil: a user could take the instance actor's name", federation.InstanceActorUsername, name)
+	}
+	tests := []struct {
+		name, base, wantAcct string
+	}{
+		{"plain domain", "https://plaudit.example", "acct:instance.actor@plaudit.example"},
+		{"domain with port", "http://127.0.0.1:18151/", "acct:instance.actor@127.0.0.1:18151"},
+		{"default domain", "http://localhost:8080", "acct:instance.actor@localhost:8080"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := federation.NewURLs(tc.base).InstanceAcct(); got != tc.wantAcct {
+				t.Errorf("InstanceAcct() = %q, want %q", got, tc.wantAcct)
+			}
+		})
 	}
 }

@@ -19,6 +19,7 @@ var statusOf = map[string]int{
 	app.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	app.ERATELIMITED:  http.StatusTooManyRequests,
 	app.EINTERNAL:     http.StatusInternalServerError,
+	app.EUNAVAILABLE:  http.StatusBadGateway,
 }
 
 // ErrorStatus is the HTTP status for err.

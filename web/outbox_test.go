@@ -69,6 +69,19 @@ type fedFixture struct {
 
 func newFedFixture(t *testing.T) *fedFixture {
 	t.Helper()
+	return newFedFixtureWith(t, func(*store.Store, federation.URLs) fedResolver { return fedActors{} })
+}
+
+// fedResolver finds remote actors and objects for the outbox.
+type fedResolver interface {
+	outbox.ActorResolver
+	outbox.ObjectResolver
+}
+
+// newFedFixtureWith is newFedFixture with the resolver that resolve makes
+// on the fixture's store.
+func newFedFixtureWith(t *testing.T, resolve func(*store.Store, federation.URLs) fedResolver) *fedFixture {
+	t.Helper()
 	st := storetest.Open(t)
 	acc, err := accounts.New(st, accounts.Options{
 		SignupMode: accounts.SignupOpen,
@@ -79,11 +92,12 @@ func newFedFixture(t *testing.T) *fedFixture {
 	}
 	urls := federation.NewURLs(fedBase)
 	q := &fedQueue{}
-	pub := outbox.New(outbox.Deps{Tx: st, Store: st, Actors: fedActors{}, Objects: fedActors{}, Queue: q, URLs: urls})
+	res := resolve(st, urls)
+	pub := outbox.New(outbox.Deps{Tx: st, Store: st, Actors: res, Objects: res, Queue: q, URLs: urls})
 	del := delivery.New(delivery.Deps{Store: st, Queue: q})
 	h, err := web.New(web.Deps{
 		Accounts: acc, Health: map[string]web.Pinger{"database": st}, Domain: "plaudit.test", BaseURL: fedBase, BodyLimit: 1 << 16,
-		Outbox: outboxtest.Submitter(st, pub, fedActors{}, urls), Moderation: moderation.New(st, urls.InstanceActor()), Deliveries: del,
+		Outbox: outboxtest.Submitter(st, pub, res, urls), Moderation: moderation.New(st, urls.InstanceActor()), Deliveries: del,
 	})
 	if err != nil {
 		t.Fatal(err)

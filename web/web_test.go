@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -278,6 +279,9 @@ func TestErrorStatus(t *testing.T) {
 	}
 	if got := web.ErrorStatus(errors.New("boom")); got != http.StatusInternalServerError {
 		t.Fatalf("plain error → %d", got)
+	}
+	if got := web.ErrorStatus(fmt.Errorf("like: %w", app.Errorf(app.EUNAVAILABLE, "remote answered 500"))); got != http.StatusBadGateway {
+		t.Fatalf("a remote server's failure → %d, want 502", got)
 	}
 }
 

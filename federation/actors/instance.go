@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
 )
 
@@ -22,9 +23,10 @@ func (h *Handlers) instanceActor(c *gin.Context) {
 	h.writeStatus(c, http.StatusOK, doc)
 }
 
-// InstanceActor returns the instance actor's document: an Application whose
-// preferredUsername is the host, as Mastodon names its own, with the
-// instance key (created on first use).
+// InstanceActor returns the instance actor's document: an Application
+// named federation.InstanceActorUsername on every domain (a domain with a
+// port is no valid account name), displayed as the host, with the instance
+// key (created on first use).
 func (h *Handlers) InstanceActor(ctx context.Context) (as2.Document, error) {
 	key, err := h.deps.Keys.Instance(ctx)
 	if err != nil {
@@ -34,7 +36,7 @@ func (h *Handlers) InstanceActor(ctx context.Context) (as2.Document, error) {
 	return as2.ActorDocument(as2.ActorSpec{
 		ID:                        h.urls.InstanceActor(),
 		Type:                      "Application",
-		PreferredUsername:         host,
+		PreferredUsername:         federation.InstanceActorUsername,
 		Name:                      host,
 		URL:                       h.urls.Base(),
 		Inbox:                     h.urls.InstanceInbox(),

@@ -225,7 +225,7 @@ func TestInstanceActor(t *testing.T) {
 	}
 	pk := as2.PublicKey{ID: base + "/actor#main-key", Owner: base + "/actor", PEM: strings.TrimSpace(key.PublicKeyPEM)}
 	want := &as2.Actor{
-		ID: base + "/actor", Type: "Application", PreferredUsername: "plaudit.example", Name: "plaudit.example",
+		ID: base + "/actor", Type: "Application", PreferredUsername: "instance.actor", Name: "plaudit.example",
 		Inbox: base + "/actor/inbox", Outbox: base + "/actor/outbox", SharedInbox: base + "/inbox", URL: base,
 		PublicKey: pk, PublicKeys: []as2.PublicKey{pk}, ManuallyApprovesFollowers: true,
 	}

@@ -51,9 +51,8 @@ func (f *Fetcher) fetchActor(ctx context.Context, uri, preferKeyID string) (*app
 	if err != nil {
 		if missing(err) {
 			f.markActorGone(ctx, uri)
-			return nil, goneError("actor", uri, err)
 		}
-		return nil, &fetchError{fmt.Errorf("fetch actor %s: %w", uri, err)}
+		return nil, fetchFailure("actor", uri, err)
 	}
 	doc, err := as2.ParseActor(resp.Body)
 	if err != nil {

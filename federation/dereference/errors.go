@@ -1,8 +1,10 @@
 package dereference
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,6 +32,63 @@ func (e *fetchError) Unwrap() error { return e.err }
 func fetchFailed(err error) bool {
 	var fe *fetchError
 	return errors.As(err, &fe)
+}
+
+// fetchFailure is the error for a failed GET of the what ("actor",
+// "object") at uri, saying what failed in a message safe for the client
+// who asked for it. A 404 or 410 is app.ENOTFOUND. Anything else is a
+// *fetchError, so that a stale copy may stand in, around an app.Error:
+// app.EUNAVAILABLE (502 on the web) for a remote status, a timeout or a
+// broken connection, app.EINVALID for a URL or address the SSRF guard
+// refuses. Our own failures keep no code (internal): the instance key
+// could not sign, or the caller left.
+func fetchFailure(what, uri string, err error) error {
+	var se *transport.StatusError
+	if errors.As(err, &se) {
+		switch se.StatusCode {
+		case http.StatusNotFound:
+			return &app.Error{Code: app.ENOTFOUND, Message: fmt.Sprintf("%s %s was not found on its server", what, uri), Err: err}
+		case http.StatusGone:
+			return &app.Error{Code: app.ENOTFOUND, Message: fmt.Sprintf("%s %s is gone from its server", what, uri), Err: err}
+		}
+	}
+	cause := fmt.Errorf("fetch %s %s: %w", what, uri, err)
+	code, reason := failureReason(err)
+	if code == "" {
+		return &fetchError{cause}
+	}
+	return &fetchError{&app.Error{Code: code, Message: "fetching " + uri + " failed: " + reason, Err: cause}}
+}
+
+// failureReason classifies a failed GET other than 404 and 410: its app
+// code and what to tell the client; no code for our own failures.
+func failureReason(err error) (code, reason string) {
+	var se *transport.StatusError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, transport.ErrSign):
+		return "", ""
+	case errors.As(err, &se):
+		return app.EUNAVAILABLE, fmt.Sprintf("remote answered %d", se.StatusCode)
+	case errors.Is(err, transport.ErrForbiddenAddress):
+		return app.EINVALID, "its host is not on a public address"
+	case errors.Is(err, transport.ErrForbiddenURL):
+		return app.EINVALID, "not a URL that may be fetched (https, with a host)"
+	case transport.IsTimeout(err):
+		return app.EUNAVAILABLE, "remote did not answer in time"
+	case errors.Is(err, context.Canceled):
+		return "", ""
+	case errors.Is(err, transport.ErrTooLarge):
+		return app.EUNAVAILABLE, "remote answered a document too large"
+	case errors.Is(err, transport.ErrTooManyRedirects):
+		return app.EUNAVAILABLE, "remote redirected too many times"
+	case errors.As(err, &dnsErr):
+		return app.EUNAVAILABLE, "its host name does not resolve"
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return app.EUNAVAILABLE, "could not connect to its server"
+	}
+	return app.EUNAVAILABLE, "the connection to its server failed"
 }
 
 // goneError is the app.ENOTFOUND error for a document that is gone.

@@ -50,12 +50,18 @@ type env struct {
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
+	return newEnvTimeout(tb, 5*time.Second)
+}
+
+// newEnvTimeout is newEnv with a client that gives up after timeout.
+func newEnvTimeout(tb testing.TB, timeout time.Duration) *env {
+	tb.Helper()
 	s := storetest.Open(tb)
 	urls := federation.NewURLs(localBase)
 	kr := keys.New(s, urls)
 	c := &clock{now: time.Now().UTC()}
 	client := transport.New(transport.Options{
-		AllowHTTP: true, AllowPrivateAddresses: true, Timeout: 5 * time.Second,
+		AllowHTTP: true, AllowPrivateAddresses: true, Timeout: timeout,
 		Signer: NewInstanceSigner(kr),
 	})
 	tb.Cleanup(client.CloseIdleConnections)

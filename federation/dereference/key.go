@@ -95,9 +95,8 @@ func (f *Fetcher) fetchKeyOwner(ctx context.Context, keyID string) (*app.RemoteA
 	if err != nil {
 		if missing(err) {
 			f.markActorGone(ctx, docURL)
-			return nil, goneError("key", keyID, err)
 		}
-		return nil, &fetchError{fmt.Errorf("fetch key %s: %w", keyID, err)}
+		return nil, fetchFailure("key", keyID, err)
 	}
 	owner, err := keyOwner(keyID, docURL, resp.Body)
 	if err != nil {

@@ -47,9 +47,8 @@ func (f *Fetcher) fetchObject(ctx context.Context, uri string) (*app.RemoteObjec
 			if _, err := f.store.MarkRemoteObjectDeleted(ctx, uri, f.now().UTC()); err != nil {
 				f.log.WarnContext(ctx, "marking a gone object deleted failed", "object", uri, "err", err)
 			}
-			return nil, goneError("object", uri, err)
 		}
-		return nil, &fetchError{fmt.Errorf("fetch object %s: %w", uri, err)}
+		return nil, fetchFailure("object", uri, err)
 	}
 	doc, err := as2.ParseObject(resp.Body)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation"
 )
 
 // Link relations and media types of WebFinger answers.
@@ -98,12 +99,12 @@ func (h *Handlers) userJRD(username string) JRD {
 	}
 }
 
-// instanceJRD describes the instance actor, whose account name is the
-// host, as Mastodon's is: acct:host@host.
+// instanceJRD describes the instance actor: acct:instance.actor@host,
+// whichever name it was asked by.
 func (h *Handlers) instanceJRD() JRD {
 	u := h.deps.URLs
 	return JRD{
-		Subject: "acct:" + u.Host() + "@" + u.Host(),
+		Subject: u.InstanceAcct(),
 		Aliases: []string{u.InstanceActor()},
 		Links: []JRDLink{
 			{Rel: RelSelf, Type: ActivityJSON, Href: u.InstanceActor()},
@@ -129,7 +130,10 @@ func filterRels(links []JRDLink, rels []string) []JRDLink {
 
 // parseResource reads acct:alice@host, alice@host, @alice@host,
 // acct:@alice@host, https://host/users/alice, https://host/@alice and
-// https://host/actor, and acct:host@host for the instance actor.
+// https://host/actor, and acct:instance.actor@host for the instance actor.
+// The instance actor's former name, acct:host@host (with the port, if the
+// domain has one), still finds it, as Mastodon's old name does on
+// Mastodon: servers may have stored that address.
 func (h *Handlers) parseResource(resource string) (target, error) {
 	lower := strings.ToLower(resource)
 	switch {
@@ -157,7 +161,7 @@ func (h *Handlers) parseAcct(s string) (target, error) {
 	if !strings.EqualFold(host, h.deps.URLs.Host()) {
 		return target{}, errNotHere
 	}
-	if strings.EqualFold(user, host) {
+	if strings.EqualFold(user, federation.InstanceActorUsername) || strings.EqualFold(user, host) {
 		return target{instance: true}, nil
 	}
 	name, err := app.NormalizeUsername(user)

@@ -22,7 +22,7 @@ func TestWebFinger(t *testing.T) {
 		},
 	}
 	instanceJRD := discovery.JRD{
-		Subject: "acct:plaudit.example@plaudit.example",
+		Subject: "acct:instance.actor@plaudit.example",
 		Aliases: []string{"https://plaudit.example/actor"},
 		Links: []discovery.JRDLink{
 			{Rel: "self", Type: "application/activity+json", Href: "https://plaudit.example/actor"},
@@ -44,7 +44,11 @@ func TestWebFinger(t *testing.T) {
 		{"actor URL upper-case host", "https://PLAUDIT.example/users/alice", 200, &aliceJRD},
 		{"profile URL", "https://plaudit.example/@alice", 200, &aliceJRD},
 		{"spaces around", "  acct:alice@plaudit.example ", 200, &aliceJRD},
-		{"instance actor acct", "acct:plaudit.example@plaudit.example", 200, &instanceJRD},
+		{"instance actor acct", "acct:instance.actor@plaudit.example", 200, &instanceJRD},
+		{"instance actor acct upper case", "acct:Instance.Actor@PLAUDIT.example", 200, &instanceJRD},
+		{"instance actor bare address", "@instance.actor@plaudit.example", 200, &instanceJRD},
+		{"instance actor former name", "acct:plaudit.example@plaudit.example", 200, &instanceJRD},
+		{"instance actor on another host", "acct:instance.actor@other.example", 404, nil},
 		{"instance actor URL", "https://plaudit.example/actor", 200, &instanceJRD},
 		{"wrong host", "acct:alice@other.example", 404, nil},
 		{"host suffix", "acct:alice@plaudit.example.evil", 404, nil},
@@ -102,8 +106,14 @@ func TestWebFingerWithPort(t *testing.T) {
 		{"acct:alice@127.0.0.1", 404, ""},
 		{"acct:alice@127.0.0.1:9090", 404, ""},
 		{"http://127.0.0.1:8080/users/alice", 200, "acct:alice@127.0.0.1:8080"},
-		// Mastodon checks the instance actor by preferredUsername@host.
-		{"acct:127.0.0.1:8080@127.0.0.1:8080", 200, "acct:127.0.0.1:8080@127.0.0.1:8080"},
+		// Mastodon and GoToSocial check the instance actor by
+		// preferredUsername@host, which must be a valid account name.
+		{"acct:instance.actor@127.0.0.1:8080", 200, "acct:instance.actor@127.0.0.1:8080"},
+		// The former name, with the port in it, still finds the instance
+		// actor and tells its current name.
+		{"acct:127.0.0.1:8080@127.0.0.1:8080", 200, "acct:instance.actor@127.0.0.1:8080"},
+		{"127.0.0.1:8080@127.0.0.1:8080", 200, "acct:instance.actor@127.0.0.1:8080"},
+		{"http://127.0.0.1:8080/actor", 200, "acct:instance.actor@127.0.0.1:8080"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.resource, func(t *testing.T) {

@@ -64,7 +64,7 @@ func (in *Inbox) Process(ctx context.Context, activityID int64) error {
 	switch code := app.ErrorCode(err); {
 	case err == nil:
 		return in.finish(ctx, rec, app.ActivityProcessed, "")
-	case code == app.EINTERNAL:
+	case code == app.EINTERNAL, code == app.EUNAVAILABLE: // ours, or a remote server's, to retry
 		return fmt.Errorf("process %s %s: %w", rec.Type, rec.URI, err)
 	default:
 		in.log.WarnContext(ctx, "inbox: activity not applied", "activity", rec.URI, "type", rec.Type, "actor", rec.ActorURI, "err", err)

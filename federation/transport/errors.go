@@ -16,6 +16,10 @@ var ErrTooLarge = errors.New("response body too large")
 // than Options.MaxRedirects times.
 var ErrTooManyRedirects = errors.New("too many redirects")
 
+// ErrSign is returned (wrapped) when the client's Signer fails: a failure
+// of our own keys, before anything is sent, not of the remote server.
+var ErrSign = errors.New("signing the request failed")
+
 // snippetBytes is how much of a non-2xx response body a StatusError keeps.
 const snippetBytes = 512
 

@@ -81,7 +81,7 @@ func (c *Client) getOnce(ctx context.Context, u *url.URL, accept string, withQue
 	req.Header.Set("Accept", accept)
 	if c.signer != nil {
 		if err := c.signer.SignGET(req, withQuery); err != nil {
-			return nil, fmt.Errorf("sign GET %s: %w", u, err)
+			return nil, fmt.Errorf("%w: GET %s: %w", ErrSign, u, err)
 		}
 	}
 	resp, err := c.http.Do(req)

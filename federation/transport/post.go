@@ -26,7 +26,7 @@ func (c *Client) Post(ctx context.Context, inboxURL string, body []byte) (*Respo
 	req.Header.Set("Content-Type", ContentTypeActivity)
 	if c.signer != nil {
 		if err := c.signer.SignPOST(req, body); err != nil {
-			return nil, fmt.Errorf("post %s: sign: %w", inboxURL, err)
+			return nil, fmt.Errorf("post %s: %w: %w", inboxURL, ErrSign, err)
 		}
 	}
 	resp, err := c.http.Do(req)

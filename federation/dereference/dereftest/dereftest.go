@@ -24,6 +24,9 @@ type Response struct {
 	Status   int    // 200 when zero
 	Body     []byte // served as application/activity+json
 	Location string // for redirects
+	// Hang makes the Remote answer nothing until the client gives up (its
+	// request ends): a server that times out.
+	Hang bool
 }
 
 // Remote is a fake ActivityPub server listening on 127.0.0.1. It answers
@@ -56,6 +59,8 @@ func (r *Remote) serve(w http.ResponseWriter, req *http.Request) {
 	switch {
 	case !ok:
 		http.NotFound(w, req)
+	case resp.Hang:
+		<-req.Context().Done()
 	case resp.Location != "":
 		http.Redirect(w, req, resp.Location, max(resp.Status, http.StatusFound))
 	default:
