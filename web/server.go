@@ -50,6 +50,10 @@ type Deps struct {
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
+	// Actors and Discovery, when set, serve the ActivityPub documents and
+	// WebFinger, host-meta and NodeInfo.
+	Actors    Actors
+	Discovery Discovery
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -113,6 +117,8 @@ func (s *Server) routes() {
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
 	s.inboxRoutes(e)
+	s.actorRoutes(e)
+	s.discoveryRoutes(e)
 
 	for _, mount := range s.deps.Mount {
 		mount(e)

@@ -2,10 +2,9 @@ package actors
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation"
@@ -55,7 +54,7 @@ type Deps struct {
 	Moderation Moderation
 	// HTML renders the profile page of /users/{name} for browsers; nil
 	// answers them 406 Not Acceptable.
-	HTML gin.HandlerFunc
+	HTML http.HandlerFunc
 	// PageSize is the number of items per collection page
 	// (DefaultPageSize if 0).
 	PageSize int
@@ -69,7 +68,7 @@ type Handlers struct {
 	log  *slog.Logger
 }
 
-// New returns the handlers; register them with Routes. It panics on a
+// New returns the handlers; the web layer mounts them. It panics on a
 // wiring mistake (no Store or Keys, authorized fetch without a Verifier),
 // which must not reach production.
 func New(deps Deps) *Handlers {
@@ -90,52 +89,42 @@ func New(deps Deps) *Handlers {
 	return &Handlers{deps: deps, urls: deps.URLs, log: deps.Logger}
 }
 
-// Routes registers GET /users/:name, /users/:name/followers,
-// /users/:name/following, /users/:name/outbox, /actor, /actor/outbox,
-// /activities/:id and /objects/:id.
-func (h *Handlers) Routes(e *gin.Engine) {
-	e.GET("/users/:name", h.actor)
-	e.GET("/actor", h.instanceActor)
-	signed := e.Group("", h.signedFetch)
-	signed.GET("/users/:name/followers", h.followers)
-	signed.GET("/users/:name/following", h.following)
-	signed.GET("/users/:name/outbox", h.outbox)
-	signed.GET("/actor/outbox", h.instanceOutbox)
-	signed.GET("/activities/:id", h.activity)
-	signed.GET("/objects/:id", h.object)
-}
-
 // InstanceOutbox is the URL of the instance actor's outbox.
 func InstanceOutbox(urls federation.URLs) string { return urls.InstanceActor() + "/outbox" }
 
 // user loads the user named in the path, answering 404 when there is none.
 // The name must be exactly the stored (lower-case) username: an actor's id
 // is one URL.
-func (h *Handlers) user(c *gin.Context) (*app.User, bool) {
-	name := c.Param("name")
-	u, err := h.deps.Store.UserByUsername(c.Request.Context(), name)
+func (h *Handlers) user(w http.ResponseWriter, r *http.Request) (*app.User, bool) {
+	name := r.PathValue("name")
+	u, err := h.deps.Store.UserByUsername(r.Context(), name)
 	if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && u.Username != name) {
-		fail(c, http.StatusNotFound, "no such user")
+		fail(w, http.StatusNotFound, "no such user")
 		return nil, false
 	}
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return nil, false
 	}
 	return u, true
 }
 
 // fail answers a client error as {"error": message}.
-func fail(c *gin.Context, status int, message string) {
-	c.AbortWithStatusJSON(status, gin.H{"error": message})
+func fail(w http.ResponseWriter, status int, message string) {
+	body, _ := json.Marshal(map[string]string{"error": message})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
-func (h *Handlers) internalError(c *gin.Context, err error) {
-	h.log.ErrorContext(c.Request.Context(), "actor request failed", "path", c.Request.URL.Path, "err", err)
-	fail(c, http.StatusInternalServerError, "internal error")
+func (h *Handlers) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "actor request failed", "path", r.URL.Path, "err", err)
+	fail(w, http.StatusInternalServerError, "internal error")
 }
 
 // writeDocument answers an ActivityPub JSON document.
-func writeDocument(c *gin.Context, status int, body []byte) {
-	c.Data(status, ActivityContentType, body)
+func writeDocument(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", ActivityContentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }

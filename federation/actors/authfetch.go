@@ -1,18 +1,17 @@
 package actors
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/federation/httpsig"
 )
 
-// signerKey is the gin context key of the verified fetcher's actor id.
-const signerKey = "actors.signer"
+// signerKey is the request context key of the verified fetcher's actor id.
+type signerKey struct{}
 
 // signatureErrors are the verification failures whose text is safe to send
 // back; anything else (a key fetch that failed, say) is only logged.
@@ -22,49 +21,55 @@ var signatureErrors = []error{
 	httpsig.ErrUnsupportedKey, httpsig.ErrBadSignature, httpsig.ErrReplay,
 }
 
-// signedFetch lets a request through when authorized fetch is off, or when
-// it carries a valid signature of an actor that moderation allows. Others
-// get 401 (or 400 for a malformed signature, 403 for a blocked signer).
-func (h *Handlers) signedFetch(c *gin.Context) {
-	if !h.deps.AuthorizedFetch {
-		c.Next()
-		return
+// Signed wraps the handler of a collection, activity or object: it lets a
+// request through when authorized fetch is off, or when it carries a valid
+// signature of an actor that moderation allows. Others get 401 (or 400 for
+// a malformed signature, 403 for a blocked signer).
+func (h *Handlers) Signed(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.deps.AuthorizedFetch {
+			next(w, r)
+			return
+		}
+		h.signedFetch(w, r, next)
 	}
-	ctx := c.Request.Context()
-	res, err := h.deps.Verifier.Verify(ctx, c.Request, nil)
+}
+
+func (h *Handlers) signedFetch(w http.ResponseWriter, r *http.Request, next http.HandlerFunc) {
+	ctx := r.Context()
+	res, err := h.deps.Verifier.Verify(ctx, r, nil)
 	if err != nil {
 		status := httpsig.StatusCode(err)
 		if status >= http.StatusInternalServerError {
-			h.log.ErrorContext(ctx, "verify signed fetch", "path", c.Request.URL.Path, "err", err)
-			fail(c, status, "could not verify the signature")
+			h.log.ErrorContext(ctx, "verify signed fetch", "path", r.URL.Path, "err", err)
+			fail(w, status, "could not verify the signature")
 			return
 		}
-		h.log.InfoContext(ctx, "signed fetch refused", "path", c.Request.URL.Path, "status", status, "err", err)
-		c.Header("WWW-Authenticate", `Signature realm="`+h.urls.Host()+`",headers="(request-target) host date"`)
-		fail(c, status, "this server requires signed requests (authorized fetch): "+reason(err))
+		h.log.InfoContext(ctx, "signed fetch refused", "path", r.URL.Path, "status", status, "err", err)
+		w.Header().Set("WWW-Authenticate", `Signature realm="`+h.urls.Host()+`",headers="(request-target) host date"`)
+		fail(w, status, "this server requires signed requests (authorized fetch): "+reason(err))
 		return
 	}
 	if h.deps.Moderation != nil {
-		allowed, err := h.allowed(c, res.Owner)
+		allowed, err := h.allowed(r, res.Owner)
 		if err != nil {
-			h.internalError(c, err)
+			h.internalError(w, r, err)
 			return
 		}
 		if !allowed {
-			fail(c, http.StatusForbidden, "blocked")
+			fail(w, http.StatusForbidden, "blocked")
 			return
 		}
 	}
-	c.Set(signerKey, res.Owner)
-	c.Next()
+	next(w, r.WithContext(context.WithValue(r.Context(), signerKey{}, res.Owner)))
 }
 
-func (h *Handlers) allowed(c *gin.Context, owner string) (bool, error) {
+func (h *Handlers) allowed(r *http.Request, owner string) (bool, error) {
 	u, err := url.Parse(owner)
 	if err != nil || u.Host == "" {
 		return false, nil
 	}
-	return h.deps.Moderation.Allows(c.Request.Context(), strings.ToLower(u.Hostname()), owner)
+	return h.deps.Moderation.Allows(r.Context(), strings.ToLower(u.Hostname()), owner)
 }
 
 // reason is the safe text of a signature error.
@@ -79,4 +84,7 @@ func reason(err error) string {
 
 // Signer returns the id of the actor whose signed fetch is being served,
 // or "" when the request was not verified (authorized fetch off).
-func Signer(c *gin.Context) string { return c.GetString(signerKey) }
+func Signer(r *http.Request) string {
+	owner, _ := r.Context().Value(signerKey{}).(string)
+	return owner
+}

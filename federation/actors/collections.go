@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
 )
@@ -22,13 +20,14 @@ type collection struct {
 	items func(ctx context.Context, offset, limit int) ([]any, error)
 }
 
-func (h *Handlers) followers(c *gin.Context) {
-	u, ok := h.user(c)
+// ServeFollowers answers GET /users/{name}/followers: the accepted followers, paged.
+func (h *Handlers) ServeFollowers(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.user(w, r)
 	if !ok {
 		return
 	}
 	actor := h.urls.Actor(u.Username)
-	h.serveCollection(c, collection{
+	h.serveCollection(w, r, collection{
 		id:    h.urls.Followers(u.Username),
 		count: func(ctx context.Context) (int64, error) { return h.deps.Store.CountFollowers(ctx, actor) },
 		items: func(ctx context.Context, offset, limit int) ([]any, error) {
@@ -38,13 +37,14 @@ func (h *Handlers) followers(c *gin.Context) {
 	})
 }
 
-func (h *Handlers) following(c *gin.Context) {
-	u, ok := h.user(c)
+// ServeFollowing answers GET /users/{name}/following: the actors the user follows, paged.
+func (h *Handlers) ServeFollowing(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.user(w, r)
 	if !ok {
 		return
 	}
 	actor := h.urls.Actor(u.Username)
-	h.serveCollection(c, collection{
+	h.serveCollection(w, r, collection{
 		id:    h.urls.Following(u.Username),
 		count: func(ctx context.Context) (int64, error) { return h.deps.Store.CountFollowing(ctx, actor) },
 		items: func(ctx context.Context, offset, limit int) ([]any, error) {
@@ -54,16 +54,18 @@ func (h *Handlers) following(c *gin.Context) {
 	})
 }
 
-func (h *Handlers) outbox(c *gin.Context) {
-	u, ok := h.user(c)
+// ServeOutbox answers GET /users/{name}/outbox: the user's public activities, paged.
+func (h *Handlers) ServeOutbox(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.user(w, r)
 	if !ok {
 		return
 	}
-	h.serveCollection(c, h.outboxOf(h.urls.Actor(u.Username), h.urls.Outbox(u.Username)))
+	h.serveCollection(w, r, h.outboxOf(h.urls.Actor(u.Username), h.urls.Outbox(u.Username)))
 }
 
-func (h *Handlers) instanceOutbox(c *gin.Context) {
-	h.serveCollection(c, h.outboxOf(h.urls.InstanceActor(), InstanceOutbox(h.urls)))
+// ServeInstanceOutbox answers GET /actor/outbox: the instance actor's public activities.
+func (h *Handlers) ServeInstanceOutbox(w http.ResponseWriter, r *http.Request) {
+	h.serveCollection(w, r, h.outboxOf(h.urls.InstanceActor(), InstanceOutbox(h.urls)))
 }
 
 // outboxOf is a local actor's public activities, as stored.
@@ -99,22 +101,22 @@ func actorIDs(fs []app.Follow, pick func(app.Follow) string) []any {
 
 // serveCollection answers the collection without ?page, and page N with
 // ?page=N.
-func (h *Handlers) serveCollection(c *gin.Context, col collection) {
-	ctx := c.Request.Context()
-	page, ok := pageNumber(c.Query("page"))
+func (h *Handlers) serveCollection(w http.ResponseWriter, r *http.Request, col collection) {
+	ctx := r.Context()
+	page, ok := pageNumber(r.URL.Query().Get("page"))
 	if !ok {
-		fail(c, http.StatusBadRequest, "page must be a number from 1 to 100000")
+		fail(w, http.StatusBadRequest, "page must be a number from 1 to 100000")
 		return
 	}
 	total, err := col.count(ctx)
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
 	size := h.deps.PageSize
 	last := max(1, int((total+int64(size)-1)/int64(size)))
 	if page == 0 {
-		h.writeStatus(c, http.StatusOK, as2.Document{
+		h.writeStatus(w, r, http.StatusOK, as2.Document{
 			"@context": as2.ActivityStreamsContext, "id": col.id, "type": "OrderedCollection",
 			"totalItems": total, "first": pageURL(col.id, 1), "last": pageURL(col.id, last),
 		})
@@ -122,7 +124,7 @@ func (h *Handlers) serveCollection(c *gin.Context, col collection) {
 	}
 	items, err := col.items(ctx, (page-1)*size, size)
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
 	doc := as2.Document{
@@ -135,7 +137,7 @@ func (h *Handlers) serveCollection(c *gin.Context, col collection) {
 	if int64(page)*int64(size) < total {
 		doc["next"] = pageURL(col.id, page+1)
 	}
-	h.writeStatus(c, http.StatusOK, doc)
+	h.writeStatus(w, r, http.StatusOK, doc)
 }
 
 // pageNumber reads ?page: 0 when absent (the collection itself), 1 for

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/store/storetest"
@@ -61,25 +59,34 @@ type env struct {
 	store  *store.Store
 	urls   federation.URLs
 	keys   *keys.Keyring
-	engine *gin.Engine
+	engine *http.ServeMux
 }
 
 func newEnv(tb testing.TB, mod func(*actors.Deps)) *env {
 	tb.Helper()
 	testKeys(tb)
-	gin.SetMode(gin.ReleaseMode)
 	s := storetest.Open(tb)
 	urls := federation.NewURLs(base)
 	kr := keys.New(s, urls)
-	deps := actors.Deps{Store: s, URLs: urls, Keys: kr, PageSize: 10, HTML: func(c *gin.Context) {
-		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte("<html>profile of "+c.Param("name")+"</html>"))
+	deps := actors.Deps{Store: s, URLs: urls, Keys: kr, PageSize: 10, HTML: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<html>profile of " + r.PathValue("name") + "</html>"))
 	}}
 	if mod != nil {
 		mod(&deps)
 	}
-	e := gin.New()
-	actors.New(deps).Routes(e)
-	return &env{store: s, urls: urls, keys: kr, engine: e}
+	h := actors.New(deps)
+	mux := http.NewServeMux()
+	// The routes as web mounts them.
+	mux.HandleFunc("GET /users/{name}", h.ServeActor)
+	mux.HandleFunc("GET /actor", h.ServeInstanceActor)
+	mux.HandleFunc("GET /users/{name}/followers", h.Signed(h.ServeFollowers))
+	mux.HandleFunc("GET /users/{name}/following", h.Signed(h.ServeFollowing))
+	mux.HandleFunc("GET /users/{name}/outbox", h.Signed(h.ServeOutbox))
+	mux.HandleFunc("GET /actor/outbox", h.Signed(h.ServeInstanceOutbox))
+	mux.HandleFunc("GET /activities/{id}", h.Signed(h.ServeActivity))
+	mux.HandleFunc("GET /objects/{id}", h.Signed(h.ServeObject))
+	return &env{store: s, urls: urls, keys: kr, engine: mux}
 }
 
 func (e *env) mustUser(tb testing.TB, u app.User) *app.User {

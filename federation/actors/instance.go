@@ -5,22 +5,20 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
 )
 
-// instanceActor answers GET /actor, always without a signature: servers
+// ServeInstanceActor answers GET /actor, always without a signature: servers
 // fetch it to verify the signed fetches Plaudit makes as the instance.
-func (h *Handlers) instanceActor(c *gin.Context) {
-	doc, err := h.InstanceActor(c.Request.Context())
+func (h *Handlers) ServeInstanceActor(w http.ResponseWriter, r *http.Request) {
+	doc, err := h.InstanceActor(r.Context())
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
-	c.Header("Cache-Control", "max-age=180, public")
-	h.writeStatus(c, http.StatusOK, doc)
+	w.Header().Set("Cache-Control", "max-age=180, public")
+	h.writeStatus(w, r, http.StatusOK, doc)
 }
 
 // InstanceActor returns the instance actor's document: an Application

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
 )
@@ -15,49 +13,49 @@ import (
 // tells what the object is now (created, updated or deleted).
 var objectActivities = []string{"Create", "Update", "Delete"}
 
-// activity answers GET /activities/:id with a local, public activity as
+// ServeActivity answers GET /activities/:id with a local, public activity as
 // stored; anything else is 404.
-func (h *Handlers) activity(c *gin.Context) {
-	a, err := h.deps.Store.ActivityByURI(c.Request.Context(), h.urls.Activity(c.Param("id")))
+func (h *Handlers) ServeActivity(w http.ResponseWriter, r *http.Request) {
+	a, err := h.deps.Store.ActivityByURI(r.Context(), h.urls.Activity(r.PathValue("id")))
 	if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && (!a.Local || !a.Public)) {
-		fail(c, http.StatusNotFound, "no such activity")
+		fail(w, http.StatusNotFound, "no such activity")
 		return
 	}
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
 	if !json.Valid([]byte(a.Document)) {
-		h.internalError(c, app.Errorf(app.EINTERNAL, "activity %s has invalid JSON", a.URI))
+		h.internalError(w, r, app.Errorf(app.EINTERNAL, "activity %s has invalid JSON", a.URI))
 		return
 	}
-	writeDocument(c, http.StatusOK, []byte(a.Document))
+	writeDocument(w, http.StatusOK, []byte(a.Document))
 }
 
-// object answers GET /objects/:id with the object embedded in the newest
+// ServeObject answers GET /objects/:id with the object embedded in the newest
 // public Create or Update of it by a local actor, 410 Gone with a Tombstone
 // once it was deleted, 404 otherwise.
-func (h *Handlers) object(c *gin.Context) {
-	id := h.urls.Object(c.Param("id"))
-	a, err := h.deps.Store.LatestLocalObjectActivity(c.Request.Context(), id, objectActivities)
+func (h *Handlers) ServeObject(w http.ResponseWriter, r *http.Request) {
+	id := h.urls.Object(r.PathValue("id"))
+	a, err := h.deps.Store.LatestLocalObjectActivity(r.Context(), id, objectActivities)
 	if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && !a.Public) {
-		fail(c, http.StatusNotFound, "no such object")
+		fail(w, http.StatusNotFound, "no such object")
 		return
 	}
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
 	if a.Type == "Delete" {
-		h.writeStatus(c, http.StatusGone, tombstone(id, a.CreatedAt))
+		h.writeStatus(w, r, http.StatusGone, tombstone(id, a.CreatedAt))
 		return
 	}
 	obj, ok := embeddedObject(a.Document, id)
 	if !ok {
-		fail(c, http.StatusNotFound, "no such object")
+		fail(w, http.StatusNotFound, "no such object")
 		return
 	}
-	h.writeStatus(c, http.StatusOK, obj)
+	h.writeStatus(w, r, http.StatusOK, obj)
 }
 
 // embeddedObject returns the object embedded in an activity document if its
@@ -88,11 +86,11 @@ func tombstone(id string, deleted time.Time) as2.Document {
 	}
 }
 
-func (h *Handlers) writeStatus(c *gin.Context, status int, doc as2.Document) {
+func (h *Handlers) writeStatus(w http.ResponseWriter, r *http.Request, status int, doc as2.Document) {
 	body, err := doc.Marshal()
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
-	writeDocument(c, status, body)
+	writeDocument(w, status, body)
 }

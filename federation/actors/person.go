@@ -8,30 +8,28 @@ import (
 	"path"
 	"strings"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
 )
 
-// actor answers GET /users/:name: the Person for ActivityPub clients, the
+// ServeActor answers GET /users/:name: the Person for ActivityPub clients, the
 // profile page (Deps.HTML) for everyone else.
-func (h *Handlers) actor(c *gin.Context) {
-	c.Header("Vary", "Accept")
-	if !WantsActivityJSON(c.GetHeader("Accept")) {
+func (h *Handlers) ServeActor(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Vary", "Accept")
+	if !WantsActivityJSON(r.Header.Get("Accept")) {
 		if h.deps.HTML == nil {
-			fail(c, http.StatusNotAcceptable, "this resource is available as application/activity+json")
+			fail(w, http.StatusNotAcceptable, "this resource is available as application/activity+json")
 			return
 		}
-		h.deps.HTML(c)
+		h.deps.HTML(w, r)
 		return
 	}
-	u, ok := h.user(c)
+	u, ok := h.user(w, r)
 	if !ok {
 		return
 	}
-	c.Header("Cache-Control", "max-age=180, public")
-	h.writeStatus(c, http.StatusOK, h.Person(u))
+	w.Header().Set("Cache-Control", "max-age=180, public")
+	h.writeStatus(w, r, http.StatusOK, h.Person(u))
 }
 
 // Person returns the actor document of a local user, as served at

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation"
 )
@@ -63,7 +61,7 @@ type Handlers struct {
 	usageHeld bool
 }
 
-// New returns the handlers; register them with Routes.
+// New returns the handlers; the web layer mounts them.
 func New(deps Deps) *Handlers {
 	if deps.Store == nil {
 		panic("discovery.New: no Store")
@@ -92,56 +90,51 @@ func New(deps Deps) *Handlers {
 	return &Handlers{deps: deps}
 }
 
-// Routes registers GET (and OPTIONS, for CORS preflight) of
-// /.well-known/webfinger, /.well-known/host-meta, /.well-known/host-meta.json,
-// /.well-known/nodeinfo, /nodeinfo/2.0 and /nodeinfo/2.1.
-func (h *Handlers) Routes(e *gin.Engine) {
-	for path, handler := range map[string]gin.HandlerFunc{
-		"/.well-known/webfinger":      h.webfinger,
-		"/.well-known/host-meta":      h.hostMeta,
-		"/.well-known/host-meta.json": h.hostMetaJSON,
-		"/.well-known/nodeinfo":       h.nodeInfoLinks,
-		"/nodeinfo/2.0":               h.nodeInfo20,
-		"/nodeinfo/2.1":               h.nodeInfo21,
-	} {
-		e.GET(path, allowCORS, handler)
-		e.OPTIONS(path, allowCORS, preflight)
+// CORS lets pages on any origin read discovery documents: they are public
+// and carry no credentials.
+func CORS(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		next(w, r)
 	}
 }
 
-// allowCORS lets pages on any origin read discovery documents: they are
-// public and carry no credentials.
-func allowCORS(c *gin.Context) {
-	c.Header("Access-Control-Allow-Origin", "*")
-	c.Next()
-}
-
-func preflight(c *gin.Context) {
-	c.Header("Access-Control-Allow-Methods", "GET, OPTIONS")
-	c.Header("Access-Control-Allow-Headers", "Accept, Content-Type")
-	c.Header("Access-Control-Max-Age", "86400")
-	c.AbortWithStatus(http.StatusNoContent)
+// Preflight answers a CORS preflight (OPTIONS) of a discovery document.
+func Preflight(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Access-Control-Allow-Methods", "GET, OPTIONS")
+	w.Header().Set("Access-Control-Allow-Headers", "Accept, Content-Type")
+	w.Header().Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // writeJSON answers v as JSON with contentType, leaving & < > unescaped so
 // URLs stay readable.
-func (h *Handlers) writeJSON(c *gin.Context, status int, contentType string, v any) {
+func (h *Handlers) writeJSON(w http.ResponseWriter, r *http.Request, status int, contentType string, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
-	c.Data(status, contentType, buf.Bytes())
+	writeBody(w, status, contentType, buf.Bytes())
 }
 
 // fail answers a client error as {"error": message}.
-func fail(c *gin.Context, status int, message string) {
-	c.AbortWithStatusJSON(status, gin.H{"error": message})
+func fail(w http.ResponseWriter, status int, message string) {
+	body, _ := json.Marshal(map[string]string{"error": message})
+	writeBody(w, status, "application/json; charset=utf-8", body)
 }
 
-func (h *Handlers) internalError(c *gin.Context, err error) {
-	h.deps.Logger.ErrorContext(c.Request.Context(), "discovery request failed", "path", c.Request.URL.Path, "err", err)
-	fail(c, http.StatusInternalServerError, "internal error")
+func (h *Handlers) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	h.deps.Logger.ErrorContext(r.Context(), "discovery request failed", "path", r.URL.Path, "err", err)
+	fail(w, http.StatusInternalServerError, "internal error")
+}
+
+// writeBody answers body with a status and a content type.
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }

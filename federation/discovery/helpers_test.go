@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/store/storetest"
@@ -21,21 +19,29 @@ import (
 type env struct {
 	store  *store.Store
 	urls   federation.URLs
-	engine *gin.Engine
+	engine *http.ServeMux
 }
 
 func newEnv(t *testing.T, baseURL string, mod func(*discovery.Deps)) *env {
 	t.Helper()
-	gin.SetMode(gin.ReleaseMode)
 	s := storetest.Open(t)
 	urls := federation.NewURLs(baseURL)
 	deps := discovery.Deps{Store: s, URLs: urls, Version: "1.2.3", SignupOpen: true, Currency: "EUR", UsageTTL: -1}
 	if mod != nil {
 		mod(&deps)
 	}
-	e := gin.New()
-	discovery.New(deps).Routes(e)
-	return &env{store: s, urls: urls, engine: e}
+	h := discovery.New(deps)
+	mux := http.NewServeMux()
+	// The routes as web mounts them.
+	for path, serve := range map[string]http.HandlerFunc{
+		"/.well-known/webfinger": h.ServeWebFinger, "/.well-known/host-meta": h.ServeHostMeta,
+		"/.well-known/host-meta.json": h.ServeHostMetaJSON, "/.well-known/nodeinfo": h.ServeNodeInfoLinks,
+		"/nodeinfo/2.0": h.ServeNodeInfo20, "/nodeinfo/2.1": h.ServeNodeInfo21,
+	} {
+		mux.HandleFunc("GET "+path, discovery.CORS(serve))
+		mux.HandleFunc("OPTIONS "+path, discovery.Preflight)
+	}
+	return &env{store: s, urls: urls, engine: mux}
 }
 
 func (e *env) mustUser(t *testing.T, name string) *app.User {

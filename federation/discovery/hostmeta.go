@@ -3,8 +3,6 @@ package discovery
 import (
 	"encoding/xml"
 	"net/http"
-
-	"github.com/gin-gonic/gin"
 )
 
 // xrdNamespace is the XML namespace of host-meta documents (RFC 6415).
@@ -27,24 +25,24 @@ func (h *Handlers) lrddTemplate() string {
 	return h.deps.URLs.Base() + "/.well-known/webfinger?resource={uri}"
 }
 
-// hostMeta answers GET /.well-known/host-meta: the XRD that points older
+// ServeHostMeta answers GET /.well-known/host-meta: the XRD that points older
 // clients (and Mastodon, for hosts that delegate WebFinger) to WebFinger.
-func (h *Handlers) hostMeta(c *gin.Context) {
+func (h *Handlers) ServeHostMeta(w http.ResponseWriter, r *http.Request) {
 	doc := xrd{NS: xrdNamespace, Links: []xrdLink{{Rel: "lrdd", Type: "application/jrd+json", Template: h.lrddTemplate()}}}
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
-	c.Header("Cache-Control", "max-age=86400, public")
-	c.Data(http.StatusOK, "application/xrd+xml; charset=utf-8", append([]byte(xml.Header), append(out, '\n')...))
+	w.Header().Set("Cache-Control", "max-age=86400, public")
+	writeBody(w, http.StatusOK, "application/xrd+xml; charset=utf-8", append([]byte(xml.Header), append(out, '\n')...))
 }
 
-// hostMetaJSON answers GET /.well-known/host-meta.json, the JRD form of
+// ServeHostMetaJSON answers GET /.well-known/host-meta.json, the JRD form of
 // host-meta (RFC 6415 appendix A).
-func (h *Handlers) hostMetaJSON(c *gin.Context) {
-	c.Header("Cache-Control", "max-age=86400, public")
-	h.writeJSON(c, http.StatusOK, JRDContentType, JRD{Links: []JRDLink{
+func (h *Handlers) ServeHostMetaJSON(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "max-age=86400, public")
+	h.writeJSON(w, r, http.StatusOK, JRDContentType, JRD{Links: []JRDLink{
 		{Rel: "lrdd", Type: "application/jrd+json", Template: h.lrddTemplate()},
 	}})
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-
-	"github.com/gin-gonic/gin"
 )
 
 // NodeInfo schema relations and the content types of their documents.
@@ -89,29 +87,33 @@ type nodeInfoLink struct {
 	Href string `json:"href"`
 }
 
-// nodeInfoLinks answers GET /.well-known/nodeinfo.
-func (h *Handlers) nodeInfoLinks(c *gin.Context) {
+// ServeNodeInfoLinks answers GET /.well-known/nodeinfo.
+func (h *Handlers) ServeNodeInfoLinks(w http.ResponseWriter, r *http.Request) {
 	base := h.deps.URLs.Base()
-	c.Header("Cache-Control", "max-age=86400, public")
-	h.writeJSON(c, http.StatusOK, "application/json; charset=utf-8", gin.H{"links": []nodeInfoLink{
+	w.Header().Set("Cache-Control", "max-age=86400, public")
+	h.writeJSON(w, r, http.StatusOK, "application/json; charset=utf-8", map[string]any{"links": []nodeInfoLink{
 		{Rel: NodeInfoRel21, Href: base + "/nodeinfo/2.1"},
 		{Rel: NodeInfoRel20, Href: base + "/nodeinfo/2.0"},
 	}})
 }
 
-func (h *Handlers) nodeInfo21(c *gin.Context) { h.serveNodeInfo(c, "2.1", NodeInfoRel21) }
+func (h *Handlers) ServeNodeInfo21(w http.ResponseWriter, r *http.Request) {
+	h.serveNodeInfo(w, r, "2.1", NodeInfoRel21)
+}
 
-func (h *Handlers) nodeInfo20(c *gin.Context) { h.serveNodeInfo(c, "2.0", NodeInfoRel20) }
+func (h *Handlers) ServeNodeInfo20(w http.ResponseWriter, r *http.Request) {
+	h.serveNodeInfo(w, r, "2.0", NodeInfoRel20)
+}
 
-func (h *Handlers) serveNodeInfo(c *gin.Context, version, schema string) {
-	usage, err := h.currentUsage(c.Request.Context())
+func (h *Handlers) serveNodeInfo(w http.ResponseWriter, r *http.Request, version, schema string) {
+	usage, err := h.currentUsage(r.Context())
 	if err != nil {
-		h.internalError(c, err)
+		h.internalError(w, r, err)
 		return
 	}
 	info := h.nodeInfo(version, usage)
-	c.Header("Cache-Control", "max-age=1800, public")
-	h.writeJSON(c, http.StatusOK, fmt.Sprintf(nodeInfoType, schema), info)
+	w.Header().Set("Cache-Control", "max-age=1800, public")
+	h.writeJSON(w, r, http.StatusOK, fmt.Sprintf(nodeInfoType, schema), info)
 }
 
 // nodeInfo builds the document; schema 2.0 has no software links.

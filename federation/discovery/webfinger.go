@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation"
 )
@@ -51,40 +49,40 @@ type target struct {
 	instance bool
 }
 
-// webfinger answers GET /.well-known/webfinger?resource=…[&rel=…].
-func (h *Handlers) webfinger(c *gin.Context) {
-	resource := strings.TrimSpace(c.Query("resource"))
+// ServeWebFinger answers GET /.well-known/webfinger?resource=…[&rel=…].
+func (h *Handlers) ServeWebFinger(w http.ResponseWriter, r *http.Request) {
+	resource := strings.TrimSpace(r.URL.Query().Get("resource"))
 	if resource == "" {
-		fail(c, http.StatusBadRequest, "the resource parameter is required")
+		fail(w, http.StatusBadRequest, "the resource parameter is required")
 		return
 	}
 	t, err := h.parseResource(resource)
 	switch {
 	case errors.Is(err, errMalformed):
-		fail(c, http.StatusBadRequest, err.Error())
+		fail(w, http.StatusBadRequest, err.Error())
 		return
 	case err != nil:
-		fail(c, http.StatusNotFound, err.Error())
+		fail(w, http.StatusNotFound, err.Error())
 		return
 	}
 	var jrd JRD
 	if t.instance {
 		jrd = h.instanceJRD()
 	} else {
-		u, err := h.deps.Store.UserByUsername(c.Request.Context(), t.username)
+		u, err := h.deps.Store.UserByUsername(r.Context(), t.username)
 		if app.ErrorCode(err) == app.ENOTFOUND {
-			fail(c, http.StatusNotFound, errNotHere.Error())
+			fail(w, http.StatusNotFound, errNotHere.Error())
 			return
 		}
 		if err != nil {
-			h.internalError(c, err)
+			h.internalError(w, r, err)
 			return
 		}
 		jrd = h.userJRD(u.Username)
 	}
-	jrd.Links = filterRels(jrd.Links, c.QueryArray("rel"))
-	c.Header("Cache-Control", "max-age=3600, public")
-	h.writeJSON(c, http.StatusOK, JRDContentType, jrd)
+	jrd.Links = filterRels(jrd.Links, r.URL.Query()["rel"])
+	w.Header().Set("Cache-Control", "max-age=3600, public")
+	h.writeJSON(w, r, http.StatusOK, JRDContentType, jrd)
 }
 
 func (h *Handlers) userJRD(username string) JRD {

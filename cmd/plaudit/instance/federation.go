@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/follows"
 	"github.com/plaudit/plaudit/app/likes"
@@ -99,7 +97,7 @@ func (inst *Instance) buildFederation() error {
 	f.Actors = actors.New(actors.Deps{
 		Store: inst.Store, URLs: urls, Keys: f.Keys, Verifier: f.Verifier,
 		AuthorizedFetch: cfg.Federation.AuthorizedFetch, Moderation: f.Moderation,
-		HTML: func(c *gin.Context) { inst.Web.ProfilePage(c) }, Logger: inst.Logger,
+		Logger: inst.Logger,
 	})
 	inst.Federation = f
 	return nil
@@ -114,12 +112,6 @@ func (f *Federation) buildUseCases(inst *Instance) {
 	f.Posts = posts.New(posts.Deps{Tx: st, Store: st, Outbox: f.Publisher, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.Accounts, f.Publisher, inst.Logger)
 	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st, URLs: f.URLs}
-}
-
-// mountFederation adds the federation routes to the web server.
-func (f *Federation) mount(e *gin.Engine) {
-	f.Discovery.Routes(e)
-	f.Actors.Routes(e)
 }
 
 // registerFederationJobs adds the federation task handlers and the sweep.

@@ -147,13 +147,15 @@ func (inst *Instance) buildWeb() error {
 		BaseURL:        inst.Config.BaseURL(),
 		BodyLimit:      inst.Config.BodyLimit,
 		Logger:         inst.Logger,
-		Mount:          append([]func(*gin.Engine){inst.Federation.mount}, inst.opts.Mount...),
+		Mount:          inst.opts.Mount,
 		Outbox:         inst.Federation.Submitter,
 		Moderation:     inst.Federation.Moderation,
 		Deliveries:     inst.Federation.Deliverer,
 		FollowRequests: inst.Federation.Follows,
 		Profiles:       inst.Federation.Profiles,
 		Inbox:          inst.Federation.Inbox,
+		Actors:         inst.Federation.Actors,
+		Discovery:      inst.Federation.Discovery,
 	})
 	if err != nil {
 		return err
