@@ -48,6 +48,24 @@ func TestTokensMigration(t *testing.T) {
 	}
 }
 
+// TestTokensMigrationRollsBack undoes migration 6 and applies it again.
+func TestTokensMigrationRollsBack(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	if err := s.MigrateDownTo(ctx, 5); err != nil {
+		t.Fatalf("down to 5: %v", err)
+	}
+	if s.DB().Migrator().HasColumn(&app.APIToken{}, "scopes") {
+		t.Fatal("api_tokens.scopes still there after rolling back")
+	}
+	if _, err := s.Migrate(ctx, nil); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if err := s.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestRevokeAPITokenKeepsFirstTime(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t)

@@ -12,3 +12,13 @@ func (s *Store) MigrateUpTo(ctx context.Context, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// MigrateDownTo rolls the migrations after version back.
+func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := s.migrator(nil)
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
