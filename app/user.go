@@ -59,6 +59,14 @@ type APIToken struct {
 	TokenHash  string
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+	// Scopes are the Mastodon OAuth scopes the token grants, separated by
+	// spaces (see accounts.ParseScopes).
+	Scopes string
+	// ExpiresAt is when the token stops working; nil is never, which no
+	// token issued now gets.
+	ExpiresAt *time.Time
+	// RevokedAt is when the token was revoked; nil while it is not.
+	RevokedAt *time.Time
 }
 
 // Invite lets one person sign up when sign-up is invite-only.
@@ -91,6 +99,13 @@ type AccountStore interface {
 	CreateAPIToken(ctx context.Context, t *APIToken) error
 	APITokenByHash(ctx context.Context, hash string) (*APIToken, error)
 	TouchAPIToken(ctx context.Context, id int64, used time.Time) error
+	APITokenByID(ctx context.Context, id int64) (*APIToken, error)
+	// APITokensByUser lists a user's tokens, revoked and expired ones
+	// included, oldest first.
+	APITokensByUser(ctx context.Context, userID int64) ([]APIToken, error)
+	// RevokeAPIToken sets revoked_at of a token not revoked yet; revoking
+	// it again changes nothing.
+	RevokeAPIToken(ctx context.Context, id int64, at time.Time) error
 
 	CreateInvite(ctx context.Context, inv *Invite) error
 	// CreateUserWithInvite creates u and marks the unexpired, unused invite

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,7 +29,10 @@ type Config struct {
 	Domain          string        `koanf:"domain" help:"public host name (and port) of this instance, e.g. plaudit.example or 127.0.0.1:8080"`
 	Scheme          string        `koanf:"scheme" help:"scheme of public URLs: https, or http (only for localhost and tests); empty derives it from domain"`
 	Listen          string        `koanf:"listen" help:"address the HTTP server listens on"`
+	TrustedProxies  []string      `koanf:"trusted_proxies" help:"IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed, comma-separated; empty trusts none"`
 	DebugListen     string        `koanf:"debug_listen" help:"address of a separate listener for Go's pprof profiles (e.g. 127.0.0.1:6060); empty turns it off"`
+	MetricsListen   string        `koanf:"metrics_listen" help:"address of a separate listener for Prometheus /metrics (e.g. 127.0.0.1:9090); empty serves none"`
+	MetricsToken    string        `koanf:"metrics_token" help:"bearer token that /metrics asks for; set, it also serves /metrics on the main listener; empty: only metrics_listen serves it, without a token"`
 	DatabaseURL     string        `koanf:"database_url" help:"postgres://… URL, or a SQLite file path; empty uses plaudit.db in data_dir"`
 	RedisURL        string        `koanf:"redis_url" help:"redis://… URL for jobs; empty starts an embedded in-process server (single process only)"`
 	DataDir         string        `koanf:"data_dir" help:"folder for the embedded database and other local files"`
@@ -39,8 +43,18 @@ type Config struct {
 	LogFormat       string        `koanf:"log_format" help:"json or text"`
 	BodyLimit       int64         `koanf:"body_limit" help:"largest request body accepted, in bytes"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout" help:"how long in-flight requests and jobs get to finish on shutdown"`
+	Auth            Auth          `koanf:"auth"`
 	Worker          Worker        `koanf:"worker"`
 	Federation      Federation    `koanf:"federation"`
+}
+
+// Auth configures sign-in limits and API tokens.
+type Auth struct {
+	HashConcurrency  int           `koanf:"hash_concurrency" help:"password hashes (sign-in, sign-up) computed at once per process; more get 429 at once"`
+	IPAttempts       int           `koanf:"ip_attempts" help:"failed sign-ins allowed from one client IP per attempt_window, per web process; 0 turns the limit off"`
+	UsernameAttempts int           `koanf:"username_attempts" help:"failed sign-ins allowed for one username per attempt_window, per web process; 0 turns the limit off"`
+	AttemptWindow    time.Duration `koanf:"attempt_window" help:"period over which ip_attempts and username_attempts refill"`
+	TokenTTL         time.Duration `koanf:"token_ttl" help:"lifetime of a new API token when its creator does not choose one"`
 }
 
 // Worker configures the background job processor.
@@ -72,7 +86,15 @@ func Default() Config {
 		LogFormat:       "json",
 		BodyLimit:       1 << 20,
 		ShutdownTimeout: 20 * time.Second,
-		Worker:          Worker{Concurrency: 10},
+		TrustedProxies:  []string{},
+		Auth: Auth{
+			HashConcurrency:  2,
+			IPAttempts:       20,
+			UsernameAttempts: 10,
+			AttemptWindow:    15 * time.Minute,
+			TokenTTL:         90 * 24 * time.Hour,
+		},
+		Worker: Worker{Concurrency: 10},
 		Federation: Federation{
 			InboxRateLimit:          200,
 			DeliveryHostConcurrency: 4,
@@ -103,6 +125,19 @@ func (c Config) Validate() error {
 			bad("debug_listen", "%q: %v", c.DebugListen, err)
 		}
 	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			bad("metrics_listen", "%q: %v", c.MetricsListen, err)
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < MinMetricsTokenLength {
+		bad("metrics_token", "is %d characters long, use at least %d random ones", len(c.MetricsToken), MinMetricsTokenLength)
+	}
+	for _, p := range c.TrustedProxies {
+		if !isIPOrCIDR(p) {
+			bad("trusted_proxies", "%q is neither an IP address nor a CIDR like 10.0.0.0/8", p)
+		}
+	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		bad("redis_url", "%q must start with redis:// or rediss://", c.RedisURL)
 	}
@@ -128,6 +163,7 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		bad("shutdown_timeout", "%s must be positive", c.ShutdownTimeout)
 	}
+	errs = append(errs, c.Auth.validate()...)
 	if c.Worker.Concurrency < 1 {
 		bad("worker.concurrency", "%d must be at least 1", c.Worker.Concurrency)
 	}
@@ -141,6 +177,42 @@ func (c Config) Validate() error {
 		bad("federation.delivery_attempts", "%d must be at least 1", c.Federation.DeliveryAttempts)
 	}
 	return errors.Join(errs...)
+}
+
+// MinMetricsTokenLength is the shortest metrics_token accepted.
+const MinMetricsTokenLength = 16
+
+// validate reports the bad auth.* settings.
+func (a Auth) validate() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config auth.%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if a.HashConcurrency < 1 {
+		bad("hash_concurrency", "%d must be at least 1", a.HashConcurrency)
+	}
+	if a.IPAttempts < 0 {
+		bad("ip_attempts", "%d must be 0 (off) or more", a.IPAttempts)
+	}
+	if a.UsernameAttempts < 0 {
+		bad("username_attempts", "%d must be 0 (off) or more", a.UsernameAttempts)
+	}
+	if a.AttemptWindow <= 0 {
+		bad("attempt_window", "%s must be positive", a.AttemptWindow)
+	}
+	if a.TokenTTL < time.Minute {
+		bad("token_ttl", "%s must be at least 1m", a.TokenTTL)
+	}
+	return errs
+}
+
+// isIPOrCIDR tells whether s is an IP address or a CIDR prefix.
+func isIPOrCIDR(s string) bool {
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	_, err := netip.ParsePrefix(s)
+	return err == nil
 }
 
 func isCurrencyCode(s string) bool {

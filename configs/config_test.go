@@ -181,6 +181,31 @@ func TestLoadPrecedence(t *testing.T) {
 			},
 		},
 		{
+			name: "trusted proxies from file",
+			file: "trusted_proxies:\n  - 127.0.0.1\n  - 10.0.0.0/8\n  - ::1\n",
+			want: func(c *Config) { c.TrustedProxies = []string{"127.0.0.1", "10.0.0.0/8", "::1"} },
+		},
+		{
+			name: "trusted proxies from env, comma-separated",
+			env:  []string{"PLAUDIT_TRUSTED_PROXIES=127.0.0.1, 192.168.0.0/16"},
+			want: func(c *Config) { c.TrustedProxies = []string{"127.0.0.1", "192.168.0.0/16"} },
+		},
+		{
+			name:  "trusted proxies from flags",
+			flags: []string{"--trusted-proxies", "127.0.0.1,fd00::/8"},
+			want:  func(c *Config) { c.TrustedProxies = []string{"127.0.0.1", "fd00::/8"} },
+		},
+		{
+			name: "metrics and auth settings",
+			file: "metrics_listen: 127.0.0.1:9090\nmetrics_token: 0123456789abcdef0123\nauth:\n  hash_concurrency: 4\n  ip_attempts: 0\n  attempt_window: 1h\n  token_ttl: 720h\n",
+			env:  []string{"PLAUDIT_AUTH_USERNAME_ATTEMPTS=3"},
+			want: func(c *Config) {
+				c.MetricsListen = "127.0.0.1:9090"
+				c.MetricsToken = "0123456789abcdef0123"
+				c.Auth = Auth{HashConcurrency: 4, IPAttempts: 0, UsernameAttempts: 3, AttemptWindow: time.Hour, TokenTTL: 720 * time.Hour}
+			},
+		},
+		{
 			name: "non-key variables are ignored",
 			env: []string{
 				"PLAUDIT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/x",
@@ -249,6 +274,15 @@ func TestLoadRejects(t *testing.T) {
 		{name: "log level", env: []string{"PLAUDIT_LOG_LEVEL=loud"}, wantKeys: []string{"log_level"}},
 		{name: "log format", env: []string{"PLAUDIT_LOG_FORMAT=xml"}, wantKeys: []string{"log_format"}},
 		{name: "tiny body limit", flags: []string{"--body-limit", "10"}, wantKeys: []string{"body_limit"}},
+		{name: "trusted proxy not a CIDR", env: []string{"PLAUDIT_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/33"}, wantKeys: []string{"trusted_proxies", "10.0.0.0/33"}},
+		{name: "trusted proxy host name", file: "trusted_proxies: [proxy.internal]\n", wantKeys: []string{"trusted_proxies", "proxy.internal"}},
+		{name: "metrics listen without port", env: []string{"PLAUDIT_METRICS_LISTEN=127.0.0.1"}, wantKeys: []string{"metrics_listen"}},
+		{name: "short metrics token", env: []string{"PLAUDIT_METRICS_TOKEN=secret"}, wantKeys: []string{"metrics_token"}},
+		{name: "zero hash concurrency", env: []string{"PLAUDIT_AUTH_HASH_CONCURRENCY=0"}, wantKeys: []string{"auth.hash_concurrency"}},
+		{name: "negative ip attempts", env: []string{"PLAUDIT_AUTH_IP_ATTEMPTS=-1"}, wantKeys: []string{"auth.ip_attempts"}},
+		{name: "negative username attempts", file: "auth:\n  username_attempts: -2\n", wantKeys: []string{"auth.username_attempts"}},
+		{name: "zero attempt window", env: []string{"PLAUDIT_AUTH_ATTEMPT_WINDOW=0s"}, wantKeys: []string{"auth.attempt_window"}},
+		{name: "token ttl too short", flags: []string{"--auth.token-ttl", "30s"}, wantKeys: []string{"auth.token_ttl"}},
 		{name: "every bad key named", env: []string{"PLAUDIT_CURRENCY=euro", "PLAUDIT_SIGNUP=maybe"}, wantKeys: []string{"currency", "signup"}},
 		{name: "unknown file key", file: "listen: 127.0.0.1:8080\nlisten_addr: 127.0.0.1:9000\n", wantKeys: []string{"listen_addr"}},
 		{name: "unknown nested file key", file: "federation:\n  allow_https: true\n", wantKeys: []string{"federation.allow_https"}},

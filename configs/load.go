@@ -84,6 +84,8 @@ func RegisterFlags(fs *pflag.FlagSet) {
 			fs.Int(name, f.def.(int), f.help)
 		case f.kind == reflect.Int64:
 			fs.Int64(name, f.def.(int64), f.help)
+		case f.kind == reflect.Slice:
+			fs.StringSlice(name, f.def.([]string), f.help)
 		default:
 			fs.String(name, fmt.Sprint(f.def), f.help)
 		}
@@ -211,7 +213,7 @@ func decode(k *koanf.Koanf) (Config, error) {
 	conf := koanf.UnmarshalConf{
 		Tag: "koanf",
 		DecoderConfig: &mapstructure.DecoderConfig{
-			DecodeHook:       mapstructure.ComposeDecodeHookFunc(durationNeedsUnit, mapstructure.StringToTimeDurationHookFunc()),
+			DecodeHook:       mapstructure.ComposeDecodeHookFunc(durationNeedsUnit, mapstructure.StringToTimeDurationHookFunc(), stringToList),
 			WeaklyTypedInput: true,
 			ErrorUnused:      true,
 			Result:           &cfg,
@@ -225,6 +227,21 @@ func decode(k *koanf.Koanf) (Config, error) {
 }
 
 var durationType = reflect.TypeOf(time.Duration(0))
+
+// stringToList reads a list from one string, as environment variables give
+// it: comma-separated, spaces around items dropped, empty meaning none.
+func stringToList(from, to reflect.Type, data any) (any, error) {
+	if from.Kind() != reflect.String || to.Kind() != reflect.Slice {
+		return data, nil
+	}
+	out := []string{}
+	for _, item := range strings.Split(data.(string), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out, nil
+}
 
 // durationNeedsUnit refuses a bare number for a duration: YAML reads
 // "shutdown_timeout: 30" as an integer, which would silently mean 30ns.

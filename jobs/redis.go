@@ -5,6 +5,8 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"time"
@@ -26,19 +28,17 @@ type Redis struct {
 // ConnectRedis connects to the Redis server at url, or, when url is empty,
 // starts an embedded Redis-compatible server on a loopback port. The embedded
 // server lives in this process only: nothing queued in it survives a restart
-// and no other process can share it.
+// and no other process can share it. It requires a password made afresh by
+// each process, so that other local users cannot read or inject jobs
+// through its loopback port.
 func ConnectRedis(ctx context.Context, url string, logger *slog.Logger) (*Redis, error) {
 	r := &Redis{}
 	if url == "" {
-		m := miniredis.NewMiniRedis()
-		if err := m.StartAddr("127.0.0.1:0"); err != nil {
-			return nil, fmt.Errorf("start embedded redis: %w", err)
+		var err error
+		if url, err = r.startEmbedded(); err != nil {
+			return nil, err
 		}
-		r.embedded = m
-		r.stop, r.done = make(chan struct{}), make(chan struct{})
-		go r.advanceClock()
-		url = "redis://" + m.Addr()
-		logger.Info("embedded redis started; jobs live in this process only", "addr", m.Addr())
+		logger.Info("embedded redis started; jobs live in this process only", "addr", r.embedded.Addr())
 	}
 	opt, err := asynq.ParseRedisURI(url)
 	if err != nil {
@@ -57,6 +57,25 @@ func ConnectRedis(ctx context.Context, url string, logger *slog.Logger) (*Redis,
 		return nil, err
 	}
 	return r, nil
+}
+
+// startEmbedded starts the in-process server behind a random password and
+// returns the URL to connect to it with.
+func (r *Redis) startEmbedded() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make embedded redis password: %w", err)
+	}
+	password := base64.RawURLEncoding.EncodeToString(b)
+	m := miniredis.NewMiniRedis()
+	m.RequireAuth(password)
+	if err := m.StartAddr("127.0.0.1:0"); err != nil {
+		return "", fmt.Errorf("start embedded redis: %w", err)
+	}
+	r.embedded = m
+	r.stop, r.done = make(chan struct{}), make(chan struct{})
+	go r.advanceClock()
+	return "redis://:" + password + "@" + m.Addr(), nil
 }
 
 // advanceClock moves the embedded server's clock with the real one: miniredis

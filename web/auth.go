@@ -12,6 +12,7 @@ import (
 const (
 	sessionCookie = "plaudit_session"
 	ctxUser       = "plaudit.user"
+	ctxToken      = "plaudit.token"
 )
 
 // currentUser returns the signed-in user, or nil.
@@ -56,21 +57,16 @@ func (s *Server) bearerUser(c *gin.Context) {
 		s.fail(c, app.Errorf(app.EUNAUTHORIZED, "Authorization must be a Bearer token"))
 		return
 	}
-	u, err := s.deps.Accounts.TokenUser(c.Request.Context(), strings.TrimSpace(token))
+	access, err := s.deps.Accounts.AuthenticateToken(c.Request.Context(), strings.TrimSpace(token))
 	if err != nil {
+		if app.ErrorCode(err) == app.EUNAUTHORIZED {
+			c.Header("WWW-Authenticate", `Bearer realm="plaudit", error="invalid_token"`)
+		}
 		s.fail(c, err)
 		return
 	}
-	c.Set(ctxUser, u)
-	c.Next()
-}
-
-func (s *Server) requireUser(c *gin.Context) {
-	if currentUser(c) == nil {
-		c.Header("WWW-Authenticate", `Bearer realm="plaudit"`)
-		s.fail(c, app.Errorf(app.EUNAUTHORIZED, "sign in or send a bearer token"))
-		return
-	}
+	c.Set(ctxUser, access.User)
+	c.Set(ctxToken, access)
 	c.Next()
 }
 

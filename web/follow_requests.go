@@ -21,9 +21,9 @@ func (s *Server) followRequestRoutes(api *gin.RouterGroup) {
 	if s.deps.FollowRequests == nil {
 		return
 	}
-	api.GET("/follow_requests", s.requireUser, s.listFollowRequests)
-	api.POST("/follow_requests/:id/authorize", s.requireUser, s.decideFollowRequest(true))
-	api.POST("/follow_requests/:id/reject", s.requireUser, s.decideFollowRequest(false))
+	api.GET("/follow_requests", s.requireScope("read:follows"), s.listFollowRequests)
+	api.POST("/follow_requests/:id/authorize", s.requireScope("write:follows"), s.decideFollowRequest(true))
+	api.POST("/follow_requests/:id/reject", s.requireScope("write:follows"), s.decideFollowRequest(false))
 }
 
 type followRequestJSON struct {

@@ -10,7 +10,9 @@ import (
 )
 
 // healthz checks every dependency at once, within two seconds, and answers
-// 200 when all answer, 503 otherwise, with each one's state.
+// 200 when all answer, 503 otherwise, with each one's state: "ok" or
+// "unavailable". The error itself is only logged: it can name hosts, ports
+// and users that the public should not see.
 func (s *Server) healthz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
@@ -26,7 +28,7 @@ func (s *Server) healthz(c *gin.Context) {
 			defer wg.Done()
 			state := "ok"
 			if err := dep.Ping(ctx); err != nil {
-				state = "error: " + err.Error()
+				state = "unavailable"
 				logger(c).Warn("health check failed", "dependency", name, "err", err)
 			}
 			mu.Lock()

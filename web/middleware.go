@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/plaudit/plaudit/app"
 )
@@ -33,8 +32,6 @@ var (
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"route", "method"})
 )
-
-func metricsHandler() http.Handler { return promhttp.Handler() }
 
 // requestID gives every request an id (the client's X-Request-Id when it
 // sent a sane one) and a logger that carries it.

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/accounts"
 )
 
 // Outbox publishes what users POST to their ActivityPub outbox
@@ -22,7 +23,7 @@ type Outbox interface {
 // admin API; each part is left out when its dependency is nil.
 func (s *Server) federationRoutes(admin *gin.RouterGroup) {
 	if s.deps.Outbox != nil {
-		s.engine.POST("/users/:name/outbox", s.bearerUser, s.requireUser, s.postOutbox)
+		s.engine.POST("/users/:name/outbox", s.bearerUser, s.requireScope(accounts.ScopeWrite), s.postOutbox)
 	}
 	if s.deps.Moderation != nil {
 		admin.GET("/domain_blocks", s.listDomainBlocks)

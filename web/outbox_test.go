@@ -113,7 +113,11 @@ func newFedFixtureWith(t *testing.T, resolve func(*store.Store, federation.URLs)
 		if _, err := acc.CreateUser(ctx, u.name, "a long password", u.admin); err != nil {
 			t.Fatal(err)
 		}
-		if *u.token, err = acc.CreateToken(ctx, u.name, "test"); err != nil {
+		req := accounts.TokenRequest{Username: u.name, Name: "test"}
+		if u.admin {
+			req.Scopes = accounts.Scopes{"read", "write", "follow", "admin:read", "admin:write"}
+		}
+		if *u.token, _, err = acc.IssueToken(ctx, req); err != nil {
 			t.Fatal(err)
 		}
 	}

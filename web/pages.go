@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,14 +21,34 @@ func (s *Server) loginPage(c *gin.Context) {
 	s.render(c, "login.html", gin.H{"Signup": s.deps.Accounts.SignupMode()})
 }
 
+// login signs in from the form, within the per-IP and per-username limits
+// on failed attempts.
 func (s *Server) login(c *gin.Context) {
 	username := c.PostForm("username")
-	u, err := s.deps.Accounts.Authenticate(c.Request.Context(), username, c.PostForm("password"))
+	form := gin.H{"Username": username, "Signup": s.deps.Accounts.SignupMode()}
+	attempt, wait, err := s.logins.begin(c.ClientIP(), username)
 	if err != nil {
-		s.formError(c, "login.html", err, gin.H{"Username": username, "Signup": s.deps.Accounts.SignupMode()})
+		setRetryAfter(c, wait)
+		s.formError(c, "login.html", err, form)
+		return
+	}
+	u, err := s.deps.Accounts.Authenticate(c.Request.Context(), username, c.PostForm("password"))
+	attempt.end(err)
+	if err != nil {
+		s.formError(c, "login.html", busyRetry(c, err), form)
 		return
 	}
 	s.startSession(c, u)
+}
+
+// busyRetry adds Retry-After to a rate-limited answer of the accounts
+// service (every password-hashing slot busy): a second is enough, a hash
+// takes about 50 ms.
+func busyRetry(c *gin.Context, err error) error {
+	if app.ErrorCode(err) == app.ERATELIMITED {
+		setRetryAfter(c, time.Second)
+	}
+	return err
 }
 
 func (s *Server) startSession(c *gin.Context, u *app.User) {
@@ -60,7 +81,7 @@ func (s *Server) signup(c *gin.Context) {
 	username, invite := c.PostForm("username"), c.PostForm("invite")
 	u, err := s.deps.Accounts.SignUp(c.Request.Context(), username, c.PostForm("password"), invite)
 	if err != nil {
-		s.formError(c, "signup.html", err, gin.H{"Username": username, "Invite": invite, "Signup": s.deps.Accounts.SignupMode()})
+		s.formError(c, "signup.html", busyRetry(c, err), gin.H{"Username": username, "Invite": invite, "Signup": s.deps.Accounts.SignupMode()})
 		return
 	}
 	logger(c).Info("signed up", "user", u.Username)

@@ -26,7 +26,7 @@ func (s *Server) profileRoutes(api *gin.RouterGroup) {
 	if s.deps.Profiles == nil {
 		return
 	}
-	api.PATCH("/me", s.requireUser, s.patchMe)
+	api.PATCH("/me", s.requireScope("write:accounts"), s.patchMe)
 }
 
 // profilePatch is the body of PATCH /api/v1/me; absent fields stay as

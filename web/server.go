@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -54,6 +55,16 @@ type Deps struct {
 	// WebFinger, host-meta and NodeInfo.
 	Actors    Actors
 	Discovery Discovery
+	// TrustedProxies are the IPs and CIDRs whose X-Forwarded-For and
+	// X-Real-IP headers are believed; empty trusts none, so the client IP
+	// is the connection's address.
+	TrustedProxies []string
+	// MetricsToken, when set, serves /metrics on this handler to requests
+	// that present it as a bearer token; empty answers 404 there.
+	MetricsToken string
+	// LoginLimits bound failed sign-ins per client IP and per username;
+	// nil uses DefaultLoginLimits.
+	LoginLimits *LoginLimits
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -62,6 +73,7 @@ type Server struct {
 	engine       *gin.Engine
 	pages        *template.Template
 	secureCookie bool
+	logins       *loginLimiter
 }
 
 // New builds the handler.
@@ -74,9 +86,21 @@ func New(deps Deps) (*Server, error) {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{deps: deps, engine: gin.New(), pages: pages, secureCookie: strings.HasPrefix(deps.BaseURL, "https:")}
+	limits := DefaultLoginLimits()
+	if deps.LoginLimits != nil {
+		limits = *deps.LoginLimits
+	}
+	s := &Server{
+		deps: deps, engine: gin.New(), pages: pages, secureCookie: strings.HasPrefix(deps.BaseURL, "https:"),
+		logins: newLoginLimiter(limits),
+	}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
+	// gin trusts every proxy unless told otherwise, which would let any
+	// client choose its own IP with X-Forwarded-For.
+	if err := s.engine.SetTrustedProxies(deps.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
 	s.routes()
 	return s, nil
 }
@@ -95,7 +119,9 @@ func (s *Server) routes() {
 	})
 
 	e.GET("/healthz", s.healthz)
-	e.GET("/metrics", gin.WrapH(metricsHandler()))
+	if s.deps.MetricsToken != "" {
+		e.GET("/metrics", s.metricsWithToken)
+	}
 	e.GET("/static/*path", s.static)
 
 	forms := e.Group("/", s.sessionUser, s.csrf)
@@ -108,8 +134,10 @@ func (s *Server) routes() {
 	forms.GET("@:name", s.ProfilePage)
 
 	api := e.Group("/api/v1", s.bearerUser)
-	api.GET("/me", s.requireUser, s.me)
-	admin := api.Group("/admin", s.requireAdmin)
+	api.GET("/me", s.requireScope("read:accounts", accounts.ScopeProfile), s.me)
+	api.GET("/tokens", s.requireScope("read:accounts"), s.listTokens)
+	api.DELETE("/tokens/:id", s.requireScope("write:accounts"), s.revokeToken)
+	admin := api.Group("/admin", s.requireAdmin, s.requireAdminScope)
 	admin.POST("/jobs/probes", s.startProbe)
 	admin.GET("/jobs/probes/:id", s.getProbe)
 	admin.POST("/invites", s.createInvite)

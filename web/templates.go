@@ -8,6 +8,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/plaudit/plaudit/web/sanitize"
 )
 
 //go:embed templates/*.html
@@ -21,7 +23,10 @@ var pageTitles = map[string]string{
 }
 
 func parseTemplates() (*template.Template, error) {
-	t, err := template.New("").ParseFS(templateFiles, "templates/*.html")
+	// remoteHTML cleans HTML from other servers (remote summaries and
+	// contents); pages must show remote HTML only through it or the
+	// "remote_html" template.
+	t, err := template.New("").Funcs(sanitize.FuncMap()).ParseFS(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}

@@ -36,6 +36,12 @@ type Options struct {
 	Argon2     *argon2id.Params // nil uses DefaultArgon2Params
 	Now        func() time.Time // nil uses time.Now
 	InviteTTL  time.Duration    // how long an invite stays valid
+	// HashSlots bounds the password hashes computed at once (sign-in,
+	// sign-up, user creation); nil makes DefaultHashConcurrency slots.
+	HashSlots *HashSlots
+	// TokenTTL is the lifetime of an API token whose creator chose none;
+	// 0 uses DefaultTokenTTL.
+	TokenTTL time.Duration
 }
 
 // Service implements the account use cases.
@@ -66,6 +72,12 @@ func New(store app.AccountStore, opts Options) (*Service, error) {
 	}
 	if opts.SignupMode == "" {
 		opts.SignupMode = SignupInvite
+	}
+	if opts.HashSlots == nil {
+		opts.HashSlots = NewHashSlots(DefaultHashConcurrency)
+	}
+	if opts.TokenTTL == 0 {
+		opts.TokenTTL = DefaultTokenTTL
 	}
 	return &Service{store: store, opts: opts}, nil
 }
@@ -122,7 +134,14 @@ func (s *Service) newUser(username, password string, admin bool) (*app.User, err
 	if err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(password, s.opts.Argon2)
+	if err := checkPassword(password); err != nil {
+		return nil, err
+	}
+	var hash string
+	err = s.withHashSlot(func() (err error) {
+		hash, err = hashPassword(password, s.opts.Argon2)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +161,19 @@ func (s *Service) newUser(username, password string, admin bool) (*app.User, err
 // does not tell which usernames exist.
 var errBadCredentials = app.Errorf(app.EUNAUTHORIZED, "wrong username or password")
 
-// Authenticate checks a username and password.
-func (s *Service) Authenticate(ctx context.Context, username, password string) (*app.User, error) {
+// Authenticate checks a username and password. Every attempt, for a known
+// user or not, computes one argon2id hash; when HashSlots are all taken it
+// is refused at once with app.ERATELIMITED (retry in about a second).
+func (s *Service) Authenticate(ctx context.Context, username, password string) (u *app.User, err error) {
+	err = s.withHashSlot(func() error {
+		u, err = s.authenticate(ctx, username, password)
+		return err
+	})
+	return u, err
+}
+
+// authenticate is Authenticate within a hashing slot.
+func (s *Service) authenticate(ctx context.Context, username, password string) (*app.User, error) {
 	name, err := app.NormalizeUsername(username)
 	if err != nil {
 		s.burnDummy(password)
@@ -218,56 +248,6 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 		return fmt.Errorf("end session: %w", err)
 	}
 	return nil
-}
-
-// CreateToken makes a bearer token for username's API access and returns it;
-// only its hash is kept.
-func (s *Service) CreateToken(ctx context.Context, username, name string) (string, error) {
-	key, err := app.NormalizeUsername(username)
-	if err != nil {
-		return "", err
-	}
-	u, err := s.store.UserByUsername(ctx, key)
-	if err != nil {
-		return "", fmt.Errorf("create token for %s: %w", key, err)
-	}
-	token, err := newSecret(tokenPrefix)
-	if err != nil {
-		return "", err
-	}
-	if name == "" {
-		name = "cli"
-	}
-	t := &app.APIToken{UserID: u.ID, Name: name, TokenHash: HashSecret(token), CreatedAt: s.opts.Now().UTC()}
-	if err := s.store.CreateAPIToken(ctx, t); err != nil {
-		return "", fmt.Errorf("create token for %s: %w", key, err)
-	}
-	return token, nil
-}
-
-// TokenUser returns the user a bearer token belongs to.
-func (s *Service) TokenUser(ctx context.Context, token string) (*app.User, error) {
-	if !strings.HasPrefix(token, tokenPrefix) {
-		return nil, app.Errorf(app.EUNAUTHORIZED, "invalid bearer token")
-	}
-	t, err := s.store.APITokenByHash(ctx, HashSecret(token))
-	if errors.Is(err, app.ErrNotFound) {
-		return nil, app.Errorf(app.EUNAUTHORIZED, "invalid bearer token")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load api token: %w", err)
-	}
-	now := s.opts.Now().UTC()
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
-		if err := s.store.TouchAPIToken(ctx, t.ID, now); err != nil {
-			return nil, err
-		}
-	}
-	u, err := s.store.UserByID(ctx, t.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("load token user: %w", err)
-	}
-	return u, nil
 }
 
 // CreateInvite makes a one-time sign-up code; createdBy may be nil for

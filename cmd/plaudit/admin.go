@@ -63,7 +63,10 @@ func withAccounts(cmd *cobra.Command, e *env, fn func(ctx context.Context, acc *
 		return err
 	}
 	defer s.Close()
-	acc, err := accounts.New(s, accounts.Options{SignupMode: cfg.Signup})
+	acc, err := accounts.New(s, accounts.Options{
+		SignupMode: cfg.Signup, TokenTTL: cfg.Auth.TokenTTL,
+		HashSlots: accounts.NewHashSlots(cfg.Auth.HashConcurrency),
+	})
 	if err != nil {
 		return err
 	}
@@ -123,29 +126,6 @@ func readPassword(r io.Reader) (password string, generated bool, err error) {
 		return "", false, fmt.Errorf("generate password: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), true, nil
-}
-
-func newTokenCommand(e *env) *cobra.Command {
-	token := &cobra.Command{Use: "token", Short: "Manage API bearer tokens"}
-	var name string
-	create := &cobra.Command{
-		Use:   "create USERNAME",
-		Short: "Create an API bearer token for a user and print it (it is shown only once)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return withAccounts(cmd, e, func(ctx context.Context, acc *accounts.Service) error {
-				t, err := acc.CreateToken(ctx, args[0], name)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(e.stdout, t)
-				return nil
-			})
-		},
-	}
-	create.Flags().StringVar(&name, "name", "cli", "what the token is for")
-	token.AddCommand(create)
-	return token
 }
 
 func newInviteCommand(e *env) *cobra.Command {

@@ -119,7 +119,7 @@ func TestWebAndWorkerProcesses(t *testing.T) {
 	addr := freeAddr(t)
 	runCLI(t, env, "", "migrate")
 	runCLI(t, env, "an admin password\n", "user", "create", "root", "--admin")
-	token := strings.TrimSpace(runCLI(t, env, "", "token", "create", "root"))
+	token := strings.TrimSpace(runCLI(t, env, "", "token", "create", "root", "--scopes", "admin:read,admin:write"))
 
 	procEnv := append(env, "PLAUDIT_AUTO_MIGRATE=false", "PLAUDIT_LISTEN="+addr)
 	web := start(t, bin, dir, procEnv, "serve", "--no-worker")

@@ -18,7 +18,7 @@ func TestVersionAndHelp(t *testing.T) {
 	if out := runCLI(t, nil, "", "version"); !strings.HasPrefix(out, "plaudit ") {
 		t.Fatalf("version printed %q", out)
 	}
-	for _, cmd := range []string{"serve", "worker", "migrate", "user create", "token create", "invite create", "version"} {
+	for _, cmd := range []string{"serve", "worker", "migrate", "user create", "token create", "token list", "token revoke", "invite create", "version"} {
 		out := runCLI(t, nil, "", append(strings.Fields(cmd), "--help")...)
 		if !strings.Contains(out, "Usage:") {
 			t.Errorf("%s --help printed no usage:\n%s", cmd, out)
@@ -79,6 +79,15 @@ func TestCLIUserLogsInOnTheWeb(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("/api/v1/me with the CLI token: %d", resp.StatusCode)
+	}
+	runCLI(t, env, "", "token", "revoke", "--user", "alice", "--name", "cli")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("/api/v1/me with the revoked CLI token: %d, want 401", resp.StatusCode)
 	}
 }
 

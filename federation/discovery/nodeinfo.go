@@ -18,8 +18,14 @@ const (
 // speaks, announced in NodeInfo metadata.
 const ProtocolVersion = 1
 
-// flattrsNote tells readers of the metadata where flattrs are described.
-const flattrsNote = "Like activities carrying a payment weight; see docs/federation.md"
+// flattrsNote tells readers of the metadata what a flattr is on this
+// server today: a Like that is recorded and nothing more.
+const flattrsNote = "plain Like activities, recorded but not paid out: settlement is not implemented yet; see docs/federation.md"
+
+// settles is what metadata.plaudit.settles announces. It stays false until
+// this server really pays flattrs out: another Plaudit server must not
+// count Likes it sends here as money that will move.
+const settles = false
 
 // Activity windows of NodeInfo's activeMonth and activeHalfyear.
 const (
@@ -73,8 +79,10 @@ type Metadata struct {
 	Plaudit  PlauditInfo `json:"plaudit"`
 }
 
-// PlauditInfo tells other Plaudit servers that this one settles flattrs:
-// Likes sent to its users carry payment weights it pays out, in Currency.
+// PlauditInfo tells other Plaudit servers whether this one settles
+// flattrs (pays out, in Currency, the Likes sent to its users) and which
+// version of the flattr protocol it speaks. Until settlement exists,
+// Settles is false and Likes are plain favourites.
 type PlauditInfo struct {
 	Settles         bool   `json:"settles"`
 	ProtocolVersion int    `json:"protocolVersion"`
@@ -132,7 +140,7 @@ func (h *Handlers) nodeInfo(version string, usage Usage) NodeInfo {
 		Metadata: Metadata{
 			NodeName: h.deps.NodeName,
 			Plaudit: PlauditInfo{
-				Settles: true, ProtocolVersion: ProtocolVersion, Currency: h.deps.Currency, Flattrs: flattrsNote,
+				Settles: settles, ProtocolVersion: ProtocolVersion, Currency: h.deps.Currency, Flattrs: flattrsNote,
 			},
 		},
 	}

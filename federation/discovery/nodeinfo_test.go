@@ -85,8 +85,8 @@ func TestNodeInfoSchema(t *testing.T) {
 			wantMeta := map[string]any{
 				"nodeName": "plaudit.example",
 				"plaudit": map[string]any{
-					"settles": true, "protocolVersion": float64(1), "currency": "EUR",
-					"flattrs": "Like activities carrying a payment weight; see docs/federation.md",
+					"settles": false, "protocolVersion": float64(1), "currency": "EUR",
+					"flattrs": "plain Like activities, recorded but not paid out: settlement is not implemented yet; see docs/federation.md",
 				},
 			}
 			if diff := cmp.Diff(wantMeta, doc["metadata"]); diff != "" {

@@ -56,6 +56,8 @@ type Instance struct {
 	opts     Options
 	http     *http.Server
 	debug    *http.Server
+	metrics  *http.Server
+	metricsL net.Listener
 	listener net.Listener
 	served   chan error
 }
@@ -93,6 +95,12 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 		accOpts = *opts.Accounts
 	}
 	accOpts.SignupMode = cfg.Signup
+	if accOpts.HashSlots == nil {
+		accOpts.HashSlots = accounts.NewHashSlots(cfg.Auth.HashConcurrency)
+	}
+	if accOpts.TokenTTL == 0 {
+		accOpts.TokenTTL = cfg.Auth.TokenTTL
+	}
 	if inst.Accounts, err = accounts.New(inst.Store, accOpts); err != nil {
 		return nil, err
 	}
@@ -156,6 +164,13 @@ func (inst *Instance) buildWeb() error {
 		Inbox:          inst.Federation.Inbox,
 		Actors:         inst.Federation.Actors,
 		Discovery:      inst.Federation.Discovery,
+		TrustedProxies: inst.Config.TrustedProxies,
+		MetricsToken:   inst.Config.MetricsToken,
+		LoginLimits: &web.LoginLimits{
+			PerIP:       inst.Config.Auth.IPAttempts,
+			PerUsername: inst.Config.Auth.UsernameAttempts,
+			Window:      inst.Config.Auth.AttemptWindow,
+		},
 	})
 	if err != nil {
 		return err
@@ -189,6 +204,9 @@ func (inst *Instance) Start() error {
 		}
 	}
 	inst.startDebug()
+	if err := inst.startMetrics(); err != nil {
+		return err
+	}
 	if inst.Web == nil {
 		return nil
 	}
@@ -242,6 +260,9 @@ func (inst *Instance) Shutdown(ctx context.Context) error {
 	}
 	if inst.debug != nil {
 		_ = inst.debug.Close()
+	}
+	if inst.metrics != nil {
+		_ = inst.metrics.Close()
 	}
 	return errors.Join(errs...)
 }
