@@ -88,9 +88,15 @@ type Activity struct {
 	InboxOwner  string // local actor whose inbox received it; "" for the shared inbox
 	Document    string // the JSON as sent or received
 	State       string
-	Error       string
+	Error       string // why it failed; while pending, the last failure retried
 	CreatedAt   time.Time
 	ProcessedAt *time.Time
+
+	// Attempts counts the failed attempts at processing a received activity
+	// that are retried; NextAttemptAt is when the row is next due (a
+	// worker's claim moves it ahead for as long as an attempt may take).
+	Attempts      int
+	NextAttemptAt time.Time
 }
 
 // RemoteObject is a Note, Article, Page, Image, Video… from another server.

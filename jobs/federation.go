@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -21,20 +20,36 @@ type rowPayload struct {
 	ID int64 `json:"id"`
 }
 
-// FederationQueue enqueues federation work (it implements federation.Queue).
+// FederationQueue enqueues federation work (it implements federation.Queue
+// and inbox.Queue): received activities on QueueInbox, deliveries on
+// QueueDelivery. Task ids name the row and the attempt, so that the same
+// attempt is queued once; they are not needed for correctness (see
+// Client.Enqueue): every handler claims its row first.
 type FederationQueue struct {
 	Client *Client
 }
 
-// EnqueueInbox queues processing of received activity id, once.
+// EnqueueInbox queues the first processing of activity id, now.
 func (q FederationQueue) EnqueueInbox(ctx context.Context, activityID int64) error {
-	payload, _ := json.Marshal(rowPayload{ID: activityID})
-	task := asynq.NewTask(TypeInbox, payload, asynq.MaxRetry(8), asynq.Timeout(2*time.Minute),
-		asynq.TaskID("inbox-"+strconv.FormatInt(activityID, 10)), asynq.Retention(time.Hour))
-	return q.Client.Enqueue(ctx, QueueDefault, task)
+	return q.EnqueueInboxAttempt(ctx, activityID, 1, time.Time{})
 }
 
-// EnqueueDelivery queues attempt number attempt of delivery id at `at`.
+// EnqueueInboxAttempt queues attempt number attempt of processing received
+// activity id at `at` (now when zero).
+func (q FederationQueue) EnqueueInboxAttempt(ctx context.Context, activityID int64, attempt int, at time.Time) error {
+	payload, _ := json.Marshal(rowPayload{ID: activityID})
+	opts := []asynq.Option{
+		asynq.MaxRetry(8), asynq.Timeout(2 * time.Minute), asynq.Retention(time.Hour),
+		asynq.TaskID(fmt.Sprintf("inbox-%d-%d", activityID, attempt)),
+	}
+	if !at.IsZero() {
+		opts = append(opts, asynq.ProcessAt(at))
+	}
+	return q.Client.Enqueue(ctx, QueueInbox, asynq.NewTask(TypeInbox, payload), opts...)
+}
+
+// EnqueueDelivery queues attempt number attempt of delivery id at `at`
+// (now when zero).
 func (q FederationQueue) EnqueueDelivery(ctx context.Context, deliveryID int64, attempt int, at time.Time) error {
 	payload, _ := json.Marshal(rowPayload{ID: deliveryID})
 	opts := []asynq.Option{
@@ -44,7 +59,7 @@ func (q FederationQueue) EnqueueDelivery(ctx context.Context, deliveryID int64, 
 	if !at.IsZero() {
 		opts = append(opts, asynq.ProcessAt(at))
 	}
-	return q.Client.Enqueue(ctx, QueueDefault, asynq.NewTask(TypeDeliver, payload, opts...))
+	return q.Client.Enqueue(ctx, QueueDelivery, asynq.NewTask(TypeDeliver, payload), opts...)
 }
 
 // HandleRowTask runs h on the row id in the task's payload. A payload that
@@ -63,7 +78,8 @@ func HandleRowTask(h func(ctx context.Context, id int64) error) asynq.HandlerFun
 }
 
 // NewSweepTask returns the periodic task that re-enqueues work the queue
-// may have lost (a restart of the embedded Redis, a crash).
+// may have lost (a restart of the embedded Redis, a crash) or given up on
+// (a task archived after its retries ran out).
 func NewSweepTask() *asynq.Task {
 	return asynq.NewTask(TypeSweep, nil, asynq.MaxRetry(0), asynq.Timeout(5*time.Minute))
 }

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -31,7 +32,28 @@ type WorkerOptions struct {
 	// PollInterval is how often scheduled and retried tasks are moved to
 	// their queue; zero keeps asynq's 5 s default. Tests lower it.
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// RetryDelay is the wait before the n-th retry of a failed task; nil
+	// keeps asynq's default (n⁴ + 15 s plus jitter). Tests shorten it.
+	RetryDelay func(n int) time.Duration
+	Logger     *slog.Logger
+}
+
+// Postponed is implemented by handler errors that mean "not now" rather
+// than "failed": the work could not start yet (the remote host already has
+// all the requests it may get). The task goes back to its queue for
+// RetryAfter and its worker is free at once; the postponement counts as
+// neither a failure nor one of the task's retries (but asynq archives a
+// task postponed after it used up its retries, as it does a failed one).
+type Postponed interface {
+	error
+	RetryAfter() time.Duration
+}
+
+// postponed returns err's Postponed, if it has one.
+func postponed(err error) (Postponed, bool) {
+	var p Postponed
+	ok := errors.As(err, &p)
+	return p, ok
 }
 
 // Worker processes tasks and runs the periodic scheduler.
@@ -80,13 +102,28 @@ func (w *Worker) observe(next asynq.Handler) asynq.Handler {
 		err := next.ProcessTask(ctx, t)
 		taskSeconds.WithLabelValues(t.Type()).Observe(time.Since(start).Seconds())
 		outcome := "ok"
-		if err != nil {
+		if p, ok := postponed(err); ok {
+			outcome = "postponed"
+			w.logger.Debug("task postponed", "type", t.Type(), "for", p.RetryAfter(), "reason", err)
+		} else if err != nil {
 			outcome = "error"
 			w.logger.Warn("task failed", "type", t.Type(), "err", err)
 		}
 		tasksProcessed.WithLabelValues(t.Type(), outcome).Inc()
 		return err
 	})
+}
+
+// retryDelay is how long a task waits before it runs again after its
+// handler returned err for the n-th time.
+func (w *Worker) retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if p, ok := postponed(err); ok {
+		return p.RetryAfter()
+	}
+	if w.opts.RetryDelay != nil {
+		return w.opts.RetryDelay(n)
+	}
+	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
 
 // Start begins processing and scheduling in the background.
@@ -96,6 +133,8 @@ func (w *Worker) Start() error {
 		Queues:                   w.opts.Queues.priorities(),
 		ShutdownTimeout:          w.opts.ShutdownTimeout,
 		DelayedTaskCheckInterval: w.opts.PollInterval,
+		RetryDelayFunc:           w.retryDelay,
+		IsFailure:                func(err error) bool { _, later := postponed(err); return !later },
 		Logger:                   asynqLogger{w.logger},
 		LogLevel:                 asynq.WarnLevel,
 	})

@@ -18,9 +18,9 @@ func (s *Store) InsertActivities(ctx context.Context, rows []*app.Activity) ([]b
 	if len(rows) == 0 {
 		return inserted, nil
 	}
-	const cols = 11
+	const cols = 13
 	var sb strings.Builder
-	sb.WriteString(`INSERT INTO activities (uri, type, actor_uri, object_uri, local, public, inbox_owner, document, state, error, created_at) VALUES `)
+	sb.WriteString(`INSERT INTO activities (uri, type, actor_uri, object_uri, local, public, inbox_owner, document, state, error, attempts, next_attempt_at, created_at) VALUES `)
 	args := make([]any, 0, len(rows)*cols)
 	first := map[string]int{} // uri → index of its first row
 	for i, a := range rows {
@@ -31,8 +31,10 @@ func (s *Store) InsertActivities(ctx context.Context, rows []*app.Activity) ([]b
 		if len(args) > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, a.URI, a.Type, a.ActorURI, a.ObjectURI, a.Local, a.Public, a.InboxOwner, a.Document, a.State, a.Error, a.CreatedAt)
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		dueFrom(a)
+		args = append(args, a.URI, a.Type, a.ActorURI, a.ObjectURI, a.Local, a.Public, a.InboxOwner, a.Document, a.State, a.Error,
+			a.Attempts, a.NextAttemptAt, a.CreatedAt)
 	}
 	sb.WriteString(` ON CONFLICT (uri) DO NOTHING RETURNING id, uri`)
 	var stored []struct {

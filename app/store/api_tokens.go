@@ -11,19 +11,19 @@ import (
 // APITokenByID loads a token by id.
 func (s *Store) APITokenByID(ctx context.Context, id int64) (*app.APIToken, error) {
 	var t app.APIToken
-	err := s.db.WithContext(ctx).First(&t, id).Error
+	err := s.conn(ctx).First(&t, id).Error
 	return &t, translate(err, fmt.Sprintf("api token %d", id))
 }
 
 // APITokensByUser lists a user's tokens, oldest first.
 func (s *Store) APITokensByUser(ctx context.Context, userID int64) ([]app.APIToken, error) {
 	var out []app.APIToken
-	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("id").Find(&out).Error
+	err := s.conn(ctx).Where("user_id = ?", userID).Order("id").Find(&out).Error
 	return out, translate(err, fmt.Sprintf("api tokens of user %d", userID))
 }
 
 // RevokeAPIToken marks a token revoked at at, unless it already is.
 func (s *Store) RevokeAPIToken(ctx context.Context, id int64, at time.Time) error {
-	err := s.db.WithContext(ctx).Model(&app.APIToken{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at).Error
+	err := s.conn(ctx).Model(&app.APIToken{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at).Error
 	return translate(err, fmt.Sprintf("revoke api token %d", id))
 }

@@ -89,6 +89,7 @@ func (s *Store) MarkRemoteActorDeleted(ctx context.Context, uri string, at time.
 // InsertActivity stores an activity once: it reports false, and stores
 // nothing, when an activity with the same URI exists.
 func (s *Store) InsertActivity(ctx context.Context, a *app.Activity) (bool, error) {
+	dueFrom(a)
 	res := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "uri"}}, DoNothing: true}).Create(a)
 	if res.Error != nil {
 		return false, translate(res.Error, "activity "+a.URI)
@@ -115,15 +116,6 @@ func (s *Store) SetActivityState(ctx context.Context, id int64, state, errText s
 	err := s.conn(ctx).Model(&app.Activity{}).Where("id = ?", id).
 		Updates(map[string]any{"state": state, "error": errText, "processed_at": at}).Error
 	return translate(err, fmt.Sprintf("activity %d state", id))
-}
-
-// PendingActivities lists received activities not processed yet, oldest
-// first, created before `before` (so that fresh ones are left to the queue).
-func (s *Store) PendingActivities(ctx context.Context, before time.Time, limit int) ([]app.Activity, error) {
-	var out []app.Activity
-	err := s.conn(ctx).Where("state = ? AND created_at < ?", app.ActivityPending, before).
-		Order("id").Limit(limit).Find(&out).Error
-	return out, translate(err, "pending activities")
 }
 
 // CountPublicOutbox counts a local actor's public activities.

@@ -13,9 +13,12 @@ import (
 const MaxList = 500
 
 // SweepDue puts every pending delivery whose next attempt is due back on
-// the queue, as attempt number attempts+1: a task still queued for that
-// attempt has the same task id, so nothing runs twice. Run it at start-up
-// and periodically; it is what makes the queue durable.
+// the queue, as attempt number attempts+1, whatever became of its task
+// (lost with the embedded Redis, archived after its retries ran out). A
+// task still queued for that attempt has the same task id and is queued
+// once; if two run anyway, the claim lets one send. Rows under a claim
+// are not due. Run it at start-up and periodically; it is what makes the
+// queue durable.
 func (d *Deliverer) SweepDue(ctx context.Context) error {
 	now := d.now()
 	var after int64

@@ -2,9 +2,11 @@ package delivery_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 
 	"github.com/plaudit/plaudit/federation/delivery"
@@ -35,7 +37,13 @@ func BenchmarkDeliver(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := e.d.Deliver(context.Background(), <-ids); err != nil {
+			id := <-ids
+			var busy *delivery.HostBusyError
+			err := e.d.Deliver(context.Background(), id)
+			for ; errors.As(err, &busy); err = e.d.Deliver(context.Background(), id) {
+				runtime.Gosched()
+			}
+			if err != nil {
 				b.Error(err)
 			}
 		}

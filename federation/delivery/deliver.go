@@ -19,9 +19,11 @@ const maxErrorText = 500
 // whatever its outcome (failures are recorded on the row and rescheduled
 // through the queue), and when there was nothing to do: the delivery is
 // not pending any more, not due yet, or another worker holds it, so a
-// duplicate task does nothing. It returns an error only when the
-// infrastructure failed (database, keys, an interrupted request), for the
-// queue to retry the task.
+// duplicate task does nothing. When the delivery's host already has all
+// the requests it may get, it returns a *HostBusyError at once, without
+// waiting or touching the row: the task is to be put back for a little
+// later. Any other error means the infrastructure failed (database, keys,
+// an interrupted request), for the queue to retry the task.
 func (d *Deliverer) Deliver(ctx context.Context, id int64) error {
 	dl, err := d.deps.Store.DeliveryByID(ctx, id)
 	if app.ErrorCode(err) == app.ENOTFOUND {
@@ -34,6 +36,11 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) error {
 	if dl.State != app.DeliveryPending || dl.NextAttemptAt.After(d.now().Add(earlyBy)) {
 		return nil
 	}
+	release, ok := d.hosts.tryAcquire(dl.Host)
+	if !ok {
+		return &HostBusyError{Host: dl.Host, After: busyDelay()}
+	}
+	defer release()
 	if reason, err := d.skipReason(ctx, dl.Host); err != nil || reason != "" {
 		if err != nil {
 			return fmt.Errorf("delivery %d: %w", id, err)
@@ -53,14 +60,9 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) error {
 	return d.attempt(ctx, dl, act, signer)
 }
 
-// attempt POSTs the activity under the host's concurrency limit, once the
-// delivery is claimed, and records the outcome.
+// attempt POSTs the activity, once the delivery is claimed, and records
+// the outcome. The caller holds a slot of the host.
 func (d *Deliverer) attempt(ctx context.Context, dl *app.Delivery, act *app.Activity, signer *httpsig.Signer) error {
-	release, err := d.hosts.acquire(ctx, dl.Host)
-	if err != nil {
-		return fmt.Errorf("delivery %d: wait for %s: %w", dl.ID, dl.Host, err)
-	}
-	defer release()
 	now := d.now()
 	won, err := d.deps.Store.ClaimDelivery(ctx, dl.ID, dl.Attempts, now.Add(earlyBy), now.Add(lease))
 	if err != nil || !won {

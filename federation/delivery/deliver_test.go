@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -145,7 +146,14 @@ func TestDeliverHostConcurrency(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, d := range ds {
 		wg.Go(func() {
-			if err := e.d.Deliver(context.Background(), d.ID); err != nil {
+			// A delivery that finds its host full is tried again, as the
+			// queue would after RetryAfter.
+			var busy *delivery.HostBusyError
+			err := e.d.Deliver(context.Background(), d.ID)
+			for ; errors.As(err, &busy); err = e.d.Deliver(context.Background(), d.ID) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if err != nil {
 				t.Errorf("Deliver %d: %v", d.ID, err)
 			}
 		})

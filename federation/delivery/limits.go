@@ -1,52 +1,41 @@
 package delivery
 
 import (
-	"context"
 	"sync"
 	"time"
 )
 
-// hostLimiter bounds concurrent requests per host with one semaphore per
-// host, created on demand and dropped when nobody holds or waits for it.
+// hostLimiter bounds concurrent requests per host with a counter per
+// host, created on demand and dropped when its last slot is freed. Nobody
+// waits for a slot: a delivery that finds its host full is put back on
+// the queue for a little later, so that its worker is free for other work.
 type hostLimiter struct {
 	limit int
 	mu    sync.Mutex
-	hosts map[string]*hostSlots
-}
-
-type hostSlots struct {
-	sem   chan struct{}
-	users int // holders and waiters
+	hosts map[string]int // slots in use
 }
 
 func newHostLimiter(limit int) *hostLimiter {
-	return &hostLimiter{limit: limit, hosts: map[string]*hostSlots{}}
+	return &hostLimiter{limit: limit, hosts: map[string]int{}}
 }
 
-// acquire waits for a slot of host, or for ctx to end. The returned
-// function frees the slot.
-func (l *hostLimiter) acquire(ctx context.Context, host string) (func(), error) {
-	l.mu.Lock()
-	s := l.hosts[host]
-	if s == nil {
-		s = &hostSlots{sem: make(chan struct{}, l.limit)}
-		l.hosts[host] = s
-	}
-	s.users++
-	l.mu.Unlock()
-	select {
-	case s.sem <- struct{}{}:
-		return func() { <-s.sem; l.leave(host, s) }, nil
-	case <-ctx.Done():
-		l.leave(host, s)
-		return nil, ctx.Err()
-	}
-}
-
-func (l *hostLimiter) leave(host string, s *hostSlots) {
+// tryAcquire takes a slot of host if one is free. The returned function
+// frees it; ok is false, and nothing is taken, when the host is full.
+func (l *hostLimiter) tryAcquire(host string) (release func(), ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if s.users--; s.users == 0 {
+	if l.hosts[host] >= l.limit {
+		return nil, false
+	}
+	l.hosts[host]++
+	var once sync.Once
+	return func() { once.Do(func() { l.leave(host) }) }, true
+}
+
+func (l *hostLimiter) leave(host string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hosts[host]--; l.hosts[host] <= 0 {
 		delete(l.hosts, host)
 	}
 }

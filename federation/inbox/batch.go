@@ -2,6 +2,8 @@ package inbox
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/plaudit/plaudit/app"
@@ -9,6 +11,9 @@ import (
 
 // maxBatch bounds how many received activities go into one INSERT.
 const maxBatch = 128
+
+// ErrShutdown is returned for activities received after Shutdown.
+var ErrShutdown = errors.New("inbox is shut down")
 
 // batchStore is the store method the batch writer uses.
 type batchStore interface {
@@ -34,21 +39,28 @@ type rowResult struct {
 type batchWriter struct {
 	store batchStore
 	queue chan pendingRow
-	once  sync.Once
+	start sync.Once
+	done  chan struct{} // closed when run returns
+
+	mu       sync.Mutex
+	closed   bool
+	stopping chan struct{} // closed by shutdown: senders give up
+	senders  sync.WaitGroup
 }
 
 func newBatchWriter(store batchStore) *batchWriter {
-	return &batchWriter{store: store, queue: make(chan pendingRow, 4*maxBatch)}
+	return &batchWriter{
+		store: store, queue: make(chan pendingRow, 4*maxBatch),
+		done: make(chan struct{}), stopping: make(chan struct{}),
+	}
 }
 
-// insert stores row (once per URI) and reports whether it was new.
+// insert stores row (once per URI) and reports whether it was new. After
+// shutdown it returns ErrShutdown.
 func (w *batchWriter) insert(ctx context.Context, row *app.Activity) (bool, error) {
-	w.once.Do(func() { go w.run() })
 	p := pendingRow{row: row, done: make(chan rowResult, 1)}
-	select {
-	case w.queue <- p:
-	case <-ctx.Done():
-		return false, ctx.Err()
+	if err := w.send(ctx, p); err != nil {
+		return false, err
 	}
 	select {
 	case r := <-p.done:
@@ -59,15 +71,67 @@ func (w *batchWriter) insert(ctx context.Context, row *app.Activity) (bool, erro
 	}
 }
 
-// run writes batches for the life of the process.
+// send hands p to the writer, unless the writer is shut down first.
+func (w *batchWriter) send(ctx context.Context, p pendingRow) error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return ErrShutdown
+	}
+	w.senders.Add(1)
+	w.mu.Unlock()
+	defer w.senders.Done()
+	w.start.Do(func() { go w.run() })
+	select {
+	case w.queue <- p:
+		return nil
+	case <-w.stopping:
+		return ErrShutdown
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// shutdown refuses new rows, writes those already handed over and stops
+// the writer. It returns when the last write is done, or with ctx's error
+// when ctx ends first (the writes then still finish, and answer their
+// requests, in the background).
+func (w *batchWriter) shutdown(ctx context.Context) error {
+	w.mu.Lock()
+	first := !w.closed
+	if first {
+		w.closed = true
+		close(w.stopping)
+	}
+	w.mu.Unlock()
+	if first {
+		// No sender can start any more; wait for those under way to hand
+		// their row over or give up, then let run drain the queue and end.
+		w.senders.Wait()
+		w.start.Do(func() { go w.run() })
+		close(w.queue)
+	}
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("inbox shutdown: rows still being written: %w", ctx.Err())
+	}
+}
+
+// run writes batches until the queue is closed and empty.
 func (w *batchWriter) run() {
+	defer close(w.done)
 	batch := make([]pendingRow, 0, maxBatch)
 	for first := range w.queue {
 		batch = append(batch[:0], first)
 	fill:
 		for len(batch) < maxBatch {
 			select {
-			case p := <-w.queue:
+			case p, ok := <-w.queue:
+				if !ok {
+					break fill
+				}
 				batch = append(batch, p)
 			default:
 				break fill
@@ -92,4 +156,15 @@ func (w *batchWriter) write(batch []pendingRow) {
 		}
 		p.done <- rowResult{inserted: inserted[i]}
 	}
+}
+
+// Shutdown stops the inbox's background writer: activities received from
+// now on are refused with ErrShutdown, and those already handed to it are
+// written (their requests get their answer) before it returns, or before
+// ctx ends. Call it after the HTTP server stopped taking requests.
+func (in *Inbox) Shutdown(ctx context.Context) error {
+	if in.batch == nil {
+		return nil
+	}
+	return in.batch.shutdown(ctx)
 }

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/store/storetest"
 )
 
@@ -54,5 +56,70 @@ func TestBatchWriterStoresEachURIOnce(t *testing.T) {
 	st.DB().Model(&app.Activity{}).Count(&n)
 	if n != 100 {
 		t.Fatalf("%d rows, want 100", n)
+	}
+}
+
+// heldStore holds every batch write until release is closed.
+type heldStore struct {
+	*store.Store
+	writing chan struct{} // gets a value when a write starts
+	release chan struct{}
+}
+
+func (s heldStore) InsertActivities(ctx context.Context, rows []*app.Activity) ([]bool, error) {
+	s.writing <- struct{}{}
+	<-s.release
+	return s.Store.InsertActivities(ctx, rows)
+}
+
+// TestBatchWriterShutdown: rows handed over before Shutdown are all
+// written and answered, Shutdown waits for them (or says it could not,
+// when its context ends first), and a row sent afterwards is refused
+// with ErrShutdown and not stored.
+func TestBatchWriterShutdown(t *testing.T) {
+	st := storetest.Open(t)
+	held := heldStore{Store: st, writing: make(chan struct{}, 8), release: make(chan struct{})}
+	w := newBatchWriter(held)
+	row := func(n int) *app.Activity {
+		return &app.Activity{URI: fmt.Sprintf("https://remote.example/likes/s%d", n), Type: "Like",
+			ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}
+	}
+	results := make(chan error, 3)
+	insert := func(n int) {
+		inserted, err := w.insert(context.Background(), row(n))
+		if err == nil && !inserted {
+			err = fmt.Errorf("row %d not inserted", n)
+		}
+		results <- err
+	}
+	go insert(0)
+	<-held.writing // row 0 is being written; rows 1 and 2 wait in the queue
+	go insert(1)
+	go insert(2)
+	for len(w.queue) < 2 {
+		time.Sleep(time.Millisecond)
+	}
+
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := w.shutdown(short); err == nil {
+		t.Fatal("shutdown returned before the held writes were done")
+	}
+	if _, err := w.insert(context.Background(), row(3)); !errors.Is(err, ErrShutdown) {
+		t.Errorf("insert after shutdown = %v, want ErrShutdown", err)
+	}
+	close(held.release)
+	if err := w.shutdown(context.Background()); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	for range 3 {
+		if err := <-results; err != nil {
+			t.Error(err)
+		}
+	}
+	var n int64
+	st.DB().Model(&app.Activity{}).Count(&n)
+	if n != 3 {
+		t.Fatalf("%d rows stored, want the 3 sent before shutdown", n)
 	}
 }

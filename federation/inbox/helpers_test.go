@@ -37,9 +37,10 @@ import (
 
 // fakeQueue records enqueued activities.
 type fakeQueue struct {
-	mu   sync.Mutex
-	ids  []int64
-	fail bool
+	mu       sync.Mutex
+	ids      []int64 // EnqueueInbox
+	attempts []queuedAttempt
+	fail     bool
 }
 
 func (q *fakeQueue) EnqueueInbox(_ context.Context, id int64) error {
@@ -58,6 +59,32 @@ func (q *fakeQueue) IDs() []int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return append([]int64(nil), q.ids...)
+}
+
+// queuedAttempt is one EnqueueInboxAttempt call.
+type queuedAttempt struct {
+	ID      int64
+	Attempt int
+	At      time.Time
+}
+
+func (q *fakeQueue) EnqueueInboxAttempt(_ context.Context, id int64, attempt int, at time.Time) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.fail {
+		return fmt.Errorf("queue down")
+	}
+	q.attempts = append(q.attempts, queuedAttempt{id, attempt, at})
+	return nil
+}
+
+// Attempts returns and forgets the EnqueueInboxAttempt calls so far.
+func (q *fakeQueue) Attempts() []queuedAttempt {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := q.attempts
+	q.attempts = nil
+	return out
 }
 
 // published is an answer (Accept or Reject) the instance published.

@@ -33,7 +33,10 @@ type Store interface {
 	ActivityByID(ctx context.Context, id int64) (*app.Activity, error)
 	ActivityByURI(ctx context.Context, uri string) (*app.Activity, error)
 	SetActivityState(ctx context.Context, id int64, state, errText string, at time.Time) error
-	PendingActivities(ctx context.Context, before time.Time, limit int) ([]app.Activity, error)
+	ClaimActivity(ctx context.Context, id int64, attempts int, dueBy, leaseUntil time.Time) (bool, error)
+	ReleaseActivity(ctx context.Context, id int64, attempts int, at time.Time) error
+	SaveActivityAttempt(ctx context.Context, a *app.Activity) error
+	DueActivities(ctx context.Context, dueBy time.Time, afterID int64, limit int) ([]app.Activity, error)
 
 	RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error)
 	UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) error
@@ -67,6 +70,9 @@ type Moderation interface {
 // by jobs.FederationQueue).
 type Queue interface {
 	EnqueueInbox(ctx context.Context, activityID int64) error
+	// EnqueueInboxAttempt asks for attempt number attempt at processing a
+	// received activity to run at `at` (now when zero).
+	EnqueueInboxAttempt(ctx context.Context, activityID int64, attempt int, at time.Time) error
 }
 
 // Deps are the inbox's dependencies and settings.
@@ -99,6 +105,12 @@ type Deps struct {
 	// Reachable, when set, is told the host of every verified request: a
 	// server that sends to us is up again (delivery.Deliverer.MarkReachable).
 	Reachable func(ctx context.Context, host string) error
+	// Attempts is how many attempts a received activity gets when applying
+	// it fails for a reason of ours; 0 means DefaultAttempts.
+	Attempts int
+	// Backoff is the wait after the n-th failed attempt; nil means
+	// DefaultBackoff.
+	Backoff func(n int) time.Duration
 }
 
 // Inbox receives and processes activities.
@@ -121,6 +133,7 @@ type Inbox struct {
 	batch      *batchWriter
 	reachable  func(ctx context.Context, host string) error
 	handlers   map[string]handler
+	retries    retryPolicy
 }
 
 // New returns an Inbox with d's defaults filled in.
@@ -150,6 +163,7 @@ func New(d Deps) *Inbox {
 	in.handlers = in.handlerTable()
 	in.batch = newBatchWriter(d.Store)
 	in.reachable = d.Reachable
+	in.retries = newRetryPolicy(d.Attempts, d.Backoff)
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)
 	return in
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
@@ -34,20 +33,17 @@ func (in *Inbox) handlerTable() map[string]handler {
 	}
 }
 
-// SweepAge is how long a received activity waits in pending before
-// SweepPending enqueues it again.
-const SweepAge = time.Minute
-
-// sweepBatch is how many pending activities one sweep re-enqueues.
-const sweepBatch = 1000
-
 // Process applies the activity with row id activityID: the body of the
-// federation:inbox job. Received activities are processed once (a row no
-// longer pending is skipped) and every handler is idempotent, so running
-// it twice, or after a crash half-way, changes nothing more. Local
-// activities, which the outbox hands over for local recipients, keep their
-// state. Activities that cannot be applied are marked failed and not
-// retried; an error return means "try again later".
+// federation:inbox job. A received activity is applied under a claim on
+// its row (see claims.go): a row no longer pending, not due yet, or held
+// by another worker is left alone, so a duplicate task does nothing. Every
+// handler is idempotent, so running again after a crash half-way changes
+// nothing more. Activities that cannot be applied are marked failed; a
+// failure of ours (a fetch, the database) is retried with backoff, and the
+// activity is marked failed when its attempts run out. Local activities,
+// which the outbox hands over for local recipients, keep their state and
+// have no claim. An error return means "try the task again later": the
+// row could not be read or written.
 func (in *Inbox) Process(ctx context.Context, activityID int64) error {
 	rec, err := in.store.ActivityByID(ctx, activityID)
 	if errors.Is(err, app.ErrNotFound) {
@@ -57,19 +53,30 @@ func (in *Inbox) Process(ctx context.Context, activityID int64) error {
 	if err != nil {
 		return fmt.Errorf("process activity %d: %w", activityID, err)
 	}
-	if !rec.Local && rec.State != app.ActivityPending {
+	if rec.Local {
+		return in.processLocal(ctx, rec)
+	}
+	if rec.State != app.ActivityPending {
 		return nil
 	}
-	err = in.apply(ctx, rec)
-	switch code := app.ErrorCode(err); {
-	case err == nil:
-		return in.finish(ctx, rec, app.ActivityProcessed, "")
-	case code == app.EINTERNAL, code == app.EUNAVAILABLE: // ours, or a remote server's, to retry
-		return fmt.Errorf("process %s %s: %w", rec.Type, rec.URI, err)
-	default:
-		in.log.WarnContext(ctx, "inbox: activity not applied", "activity", rec.URI, "type", rec.Type, "actor", rec.ActorURI, "err", err)
-		return in.finish(ctx, rec, app.ActivityFailed, app.ErrorMessage(err))
+	won, err := in.claim(ctx, rec)
+	if err != nil || !won {
+		return err
 	}
+	return in.settle(ctx, rec, in.apply(ctx, rec))
+}
+
+// processLocal applies an activity the outbox handed over for local
+// recipients; an error of ours is returned for the task to retry.
+func (in *Inbox) processLocal(ctx context.Context, rec *app.Activity) error {
+	err := in.apply(ctx, rec)
+	if code := app.ErrorCode(err); code == app.EINTERNAL || code == app.EUNAVAILABLE {
+		return fmt.Errorf("process %s %s: %w", rec.Type, rec.URI, err)
+	}
+	if err != nil {
+		in.log.WarnContext(ctx, "inbox: local activity not applied", "activity", rec.URI, "type", rec.Type, "err", err)
+	}
+	return nil
 }
 
 // apply parses the stored activity and runs its handler.
@@ -94,42 +101,6 @@ func (in *Inbox) apply(ctx context.Context, rec *app.Activity) error {
 		return nil
 	}
 	return h(ctx, rec, act)
-}
-
-// finish records the outcome of a received activity.
-func (in *Inbox) finish(ctx context.Context, rec *app.Activity, state, errText string) error {
-	if rec.Local {
-		return nil
-	}
-	if err := in.store.SetActivityState(ctx, rec.ID, state, errText, in.now().UTC()); err != nil {
-		return fmt.Errorf("process activity %d: %w", rec.ID, err)
-	}
-	return nil
-}
-
-// SweepPending enqueues again the received activities that are still
-// pending SweepAge after they arrived: the queue may have lost them (a
-// restart of the embedded Redis) or their job may have given up.
-func (in *Inbox) SweepPending(ctx context.Context) error {
-	pending, err := in.store.PendingActivities(ctx, in.now().UTC().Add(-SweepAge), sweepBatch)
-	if err != nil {
-		return fmt.Errorf("sweep inbox: %w", err)
-	}
-	failed := 0
-	for _, a := range pending {
-		if a.Local {
-			continue
-		}
-		if err := in.queue.EnqueueInbox(ctx, a.ID); err != nil {
-			// Usually the job still exists (same task id): nothing to do.
-			failed++
-			in.log.DebugContext(ctx, "inbox sweep: enqueue refused", "activity_id", a.ID, "err", err)
-		}
-	}
-	if len(pending) > 0 {
-		in.log.InfoContext(ctx, "inbox sweep", "pending", len(pending), "not_enqueued", failed)
-	}
-	return nil
 }
 
 // ignore logs why an activity has no effect. It returns nil: the activity

@@ -57,9 +57,13 @@ func TestProcessIsIdempotentEvenWhenRunAgain(t *testing.T) {
 		e.deliver(alice, b)
 	}
 	// A crash after the effects but before the state was saved: the row is
-	// pending again and the job runs once more.
+	// pending again and, once the claim's lease ran out, the job runs once
+	// more.
 	for _, id := range e.queue.IDs() {
 		if err := e.store.SetActivityState(ctx, id, app.ActivityPending, "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.ReleaseActivity(ctx, id, 0, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 
 // TestProcessRemoteFailure: an activity whose object cannot be fetched is
 // retried when the remote server failed (app.EUNAVAILABLE, like our own
-// failures) and marked failed when the object does not exist.
+// failures: the attempt is counted and the next one queued) and marked failed when the object does not exist.
 func TestProcessRemoteFailure(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -35,14 +35,18 @@ func TestProcessRemoteFailure(t *testing.T) {
 			e.remotes["https://mastodon.example"].Handle("/users/alice/statuses/9", dereftest.Response{Status: tt.status})
 			rec := e.insertReceived(e.mustJSON(as2.NewActivity(noteID+"/activity", "Create", alice.id, noteID)),
 				time.Now(), app.ActivityPending)
-			err := e.inbox.Process(context.Background(), rec.ID)
-			if (err != nil) != tt.wantRetry {
-				t.Fatalf("Process: %v, want an error (retry) %v", err, tt.wantRetry)
+			if err := e.inbox.Process(context.Background(), rec.ID); err != nil {
+				t.Fatalf("Process: %v; a failed attempt is recorded on the row, not returned", err)
 			}
 			got := e.activity(rec.URI)
+			retries := e.queue.Attempts()
 			switch {
-			case tt.wantRetry && got.State != app.ActivityPending:
-				t.Errorf("state %s (%q), want still pending for the retry", got.State, got.Error)
+			case tt.wantRetry && (got.State != app.ActivityPending || got.Attempts != 1 || !strings.Contains(got.Error, "remote")):
+				t.Errorf("state %s, attempts %d (%q), want still pending after one counted attempt", got.State, got.Attempts, got.Error)
+			case tt.wantRetry && len(retries) != 1:
+				t.Errorf("next attempts queued: %+v, want one", retries)
+			case !tt.wantRetry && len(retries) != 0:
+				t.Errorf("a failed activity queued a retry: %+v", retries)
 			case !tt.wantRetry && (got.State != app.ActivityFailed || !strings.Contains(got.Error, tt.wantError)):
 				t.Errorf("state %s (%q), want failed with %q", got.State, got.Error, tt.wantError)
 			}

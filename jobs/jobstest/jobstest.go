@@ -7,9 +7,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"os"
 	"testing"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/plaudit/plaudit/jobs"
 )
@@ -44,4 +47,26 @@ func Queues(tb testing.TB) jobs.Queues {
 		tb.Fatal(err)
 	}
 	return jobs.Queues{Namespace: "test" + hex.EncodeToString(b)}
+}
+
+// QueueInfo reports the tasks of queue (a name without namespace) in the
+// states asynq keeps; a queue nothing was ever put on is empty.
+func QueueInfo(tb testing.TB, r *jobs.Redis, queues jobs.Queues, queue string) asynq.QueueInfo {
+	tb.Helper()
+	info, err := asynq.NewInspectorFromRedisClient(r.Client()).GetQueueInfo(queues.Name(queue))
+	if errors.Is(err, asynq.ErrQueueNotFound) {
+		return asynq.QueueInfo{Queue: queues.Name(queue)}
+	}
+	if err != nil {
+		tb.Fatalf("queue %s: %v", queue, err)
+	}
+	return *info
+}
+
+// Busy tells whether queue has tasks that will still run: pending,
+// running, scheduled or waiting for a retry.
+func Busy(tb testing.TB, r *jobs.Redis, queues jobs.Queues, queue string) bool {
+	tb.Helper()
+	i := QueueInfo(tb, r, queues, queue)
+	return i.Pending+i.Active+i.Scheduled+i.Retry > 0
 }

@@ -81,7 +81,7 @@ func (inst *Instance) buildFederation() error {
 	f.buildUseCases(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
 		Store: inst.Store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
-		HostConcurrency: cfg.Federation.DeliveryHostConcurrency, Attempts: cfg.Federation.DeliveryAttempts,
+		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
 		Backoff: inst.opts.DeliveryBackoff, Logger: inst.Logger,
 	})
 	f.Inbox = inbox.New(inbox.Deps{
@@ -114,6 +114,14 @@ func (f *Federation) buildUseCases(inst *Instance) {
 	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st, URLs: f.URLs}
 }
 
+// hostConcurrency is how many deliveries to one host a worker process
+// runs at once: delivery_host_concurrency, but never more than half the
+// worker's slots (at least one), so that one slow server cannot hold every
+// worker while received activities and other deliveries wait.
+func hostConcurrency(cfg configs.Config) int {
+	return min(cfg.Federation.DeliveryHostConcurrency, max(1, cfg.Worker.Concurrency/2))
+}
+
 // registerFederationJobs adds the federation task handlers and the sweep.
 func (f *Federation) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeInbox, jobs.HandleRowTask(f.Inbox.Process))
@@ -122,9 +130,11 @@ func (f *Federation) registerJobs(w *jobs.Worker) {
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
 }
 
-// Sweep re-enqueues what the queue may have lost: received activities not
-// processed yet and deliveries that are due. The rows are the record, so a
-// restart of the embedded Redis or a crash loses nothing.
+// Sweep re-enqueues what the queue may have lost or given up on: received
+// activities and deliveries that are due (their tasks lost with the
+// embedded Redis, archived after their retries ran out, or their worker
+// gone). The rows are the record, so neither a restart nor an outage of
+// the database or Redis loses anything.
 func (f *Federation) Sweep(ctx context.Context) error {
 	return errors.Join(f.Inbox.SweepPending(ctx), f.Deliverer.SweepDue(ctx))
 }

@@ -245,18 +245,28 @@ func (inst *Instance) Addr() string {
 func (inst *Instance) Served() <-chan error { return inst.served }
 
 // Shutdown stops taking requests and jobs and waits, up to the configured
-// shutdown_timeout, for the ones in flight to finish.
+// shutdown_timeout, for the ones in flight to finish: HTTP requests, then
+// the received activities still being written, then jobs; it then closes
+// the idle connections to other servers.
 func (inst *Instance) Shutdown(ctx context.Context) error {
 	var errs []error
+	ctx, cancel := context.WithTimeout(ctx, inst.Config.ShutdownTimeout)
+	defer cancel()
 	if inst.http != nil {
-		ctx, cancel := context.WithTimeout(ctx, inst.Config.ShutdownTimeout)
-		defer cancel()
 		if err := inst.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shut down http: %w", err))
 		}
 	}
+	if inst.Federation != nil {
+		if err := inst.Federation.Inbox.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if inst.Worker != nil {
 		inst.Worker.Shutdown()
+	}
+	if inst.Federation != nil {
+		inst.Federation.Client.CloseIdleConnections()
 	}
 	if inst.debug != nil {
 		_ = inst.debug.Close()
