@@ -22,15 +22,14 @@ func NormalizeUsername(name string) (string, error) {
 
 // User is a local account.
 type User struct {
-	ID           int64
-	Username     string // lower-case, see NormalizeUsername
-	DisplayName  string
-	Summary      string
-	PasswordHash string
-	Admin        bool
-	// PrivateKeyPEM and PublicKeyPEM are the RSA key pair the user's actor
-	// signs federation requests with.
-	PrivateKeyPEM             string
+	ID          int64
+	Username    string // lower-case, see NormalizeUsername
+	DisplayName string
+	Summary     string
+	Admin       bool
+	// PublicKeyPEM is the public half of the RSA key pair the user's
+	// actor signs federation requests with; the private half is among
+	// the UserSecrets, which a User never carries.
 	PublicKeyPEM              string
 	ManuallyApprovesFollowers bool
 	Discoverable              bool
@@ -38,6 +37,14 @@ type User struct {
 	IconURL                   string
 	CreatedAt                 time.Time
 	UpdatedAt                 time.Time
+}
+
+// UserSecrets are what a user's account keeps secret: kept apart from
+// User, so that they are loaded only by sign-in and signing, never for an
+// actor document or a page.
+type UserSecrets struct {
+	PasswordHash  string // argon2id
+	PrivateKeyPEM string // PKCS #8
 }
 
 // Session is a signed-in browser. Only the SHA-256 of its cookie is stored.
@@ -82,7 +89,8 @@ type Invite struct {
 
 // AccountStore persists users, sessions, tokens and invites.
 type AccountStore interface {
-	CreateUser(ctx context.Context, u *User) error
+	CreateUser(ctx context.Context, u *User, secrets UserSecrets) error
+	PasswordHash(ctx context.Context, userID int64) (string, error)
 	UserByID(ctx context.Context, id int64) (*User, error)
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	CountUsers(ctx context.Context) (int64, error)
@@ -110,5 +118,5 @@ type AccountStore interface {
 	CreateInvite(ctx context.Context, inv *Invite) error
 	// CreateUserWithInvite creates u and marks the unexpired, unused invite
 	// with codeHash as used by u, in one transaction.
-	CreateUserWithInvite(ctx context.Context, u *User, codeHash string, now time.Time) error
+	CreateUserWithInvite(ctx context.Context, u *User, secrets UserSecrets, codeHash string, now time.Time) error
 }

@@ -96,11 +96,11 @@ func (s *Service) SignupMode() string { return s.opts.SignupMode }
 // CreateUser creates a local user; admins use it from the command line,
 // whatever the sign-up mode.
 func (s *Service) CreateUser(ctx context.Context, username, password string, admin bool) (*app.User, error) {
-	u, err := s.newUser(username, password, admin)
+	u, secrets, err := s.newUser(username, password, admin)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	if err := s.store.CreateUser(ctx, u, secrets); err != nil {
 		return nil, fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	return u, nil
@@ -119,23 +119,26 @@ func (s *Service) SignUp(ctx context.Context, username, password, inviteCode str
 	if inviteCode == "" {
 		return nil, app.Errorf(app.EINVALID, "sign-up on this server needs an invite code")
 	}
-	u, err := s.newUser(username, password, false)
+	u, secrets, err := s.newUser(username, password, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateUserWithInvite(ctx, u, HashSecret(inviteCode), s.opts.Now().UTC()); err != nil {
+	if err := s.store.CreateUserWithInvite(ctx, u, secrets, HashSecret(inviteCode), s.opts.Now().UTC()); err != nil {
 		return nil, fmt.Errorf("sign up %s: %w", u.Username, err)
 	}
 	return u, nil
 }
 
-func (s *Service) newUser(username, password string, admin bool) (*app.User, error) {
+// newUser makes a user and its secrets: the password's hash and a new key
+// pair.
+func (s *Service) newUser(username, password string, admin bool) (*app.User, app.UserSecrets, error) {
+	var none app.UserSecrets
 	name, err := app.NormalizeUsername(username)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	if err := checkPassword(password); err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	var hash string
 	err = s.withHashSlot(func() (err error) {
@@ -143,18 +146,18 @@ func (s *Service) newUser(username, password string, admin bool) (*app.User, err
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	privPEM, pubPEM, err := newKeyPair()
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	now := s.opts.Now().UTC()
-	return &app.User{
-		Username: name, DisplayName: username, PasswordHash: hash, Admin: admin,
-		PrivateKeyPEM: privPEM, PublicKeyPEM: pubPEM, Discoverable: true,
+	u := &app.User{
+		Username: name, DisplayName: username, Admin: admin, PublicKeyPEM: pubPEM, Discoverable: true,
 		CreatedAt: now, UpdatedAt: now,
-	}, nil
+	}
+	return u, app.UserSecrets{PasswordHash: hash, PrivateKeyPEM: privPEM}, nil
 }
 
 // errBadCredentials is the one answer to every failed sign-in, so that it
@@ -187,7 +190,11 @@ func (s *Service) authenticate(ctx context.Context, username, password string) (
 	if err != nil {
 		return nil, fmt.Errorf("authenticate %s: %w", name, err)
 	}
-	ok, err := passwordMatches(password, u.PasswordHash)
+	hash, err := s.store.PasswordHash(ctx, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate %s: %w", name, err)
+	}
+	ok, err := passwordMatches(password, hash)
 	if err != nil {
 		return nil, fmt.Errorf("authenticate %s: %w", name, err)
 	}

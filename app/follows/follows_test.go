@@ -67,7 +67,7 @@ func newService(t *testing.T) (*follows.Service, *store.Store, *outbox) {
 	st := storetest.Open(t)
 	ctx := context.Background()
 	for _, u := range []*app.User{{Username: "alice"}, {Username: "dora", ManuallyApprovesFollowers: true}} {
-		if err := st.CreateUser(ctx, u); err != nil {
+		if err := st.CreateUser(ctx, u, app.UserSecrets{}); err != nil {
 			t.Fatal(err)
 		}
 	}

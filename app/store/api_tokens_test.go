@@ -70,8 +70,8 @@ func TestRevokeAPITokenKeepsFirstTime(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t)
 	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
-	u := &app.User{Username: "rita", PasswordHash: "x", CreatedAt: now, UpdatedAt: now}
-	if err := s.CreateUser(ctx, u); err != nil {
+	u := &app.User{Username: "rita", CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateUser(ctx, u, app.UserSecrets{PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	expires := now.Add(time.Hour)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -11,7 +12,7 @@ import (
 
 // UpsertFollow records a follow request; a repeated Follow of the same pair
 // takes the newer activity id and state.
-func (s *Store) UpsertFollow(ctx context.Context, f *app.Follow) error {
+func (s *Follows) UpsertFollow(ctx context.Context, f *app.Follow) error {
 	now := time.Now().UTC()
 	if f.CreatedAt.IsZero() {
 		f.CreatedAt = now
@@ -28,21 +29,21 @@ func (s *Store) UpsertFollow(ctx context.Context, f *app.Follow) error {
 }
 
 // FollowByActivityURI loads a follow by the id of its Follow activity.
-func (s *Store) FollowByActivityURI(ctx context.Context, uri string) (*app.Follow, error) {
+func (s *Follows) FollowByActivityURI(ctx context.Context, uri string) (*app.Follow, error) {
 	var f app.Follow
 	err := s.conn(ctx).Where("activity_uri = ?", uri).First(&f).Error
 	return &f, translate(err, "follow "+uri)
 }
 
 // FollowByPair loads the follow of followee by follower.
-func (s *Store) FollowByPair(ctx context.Context, followerURI, followeeURI string) (*app.Follow, error) {
+func (s *Follows) FollowByPair(ctx context.Context, followerURI, followeeURI string) (*app.Follow, error) {
 	var f app.Follow
 	err := s.conn(ctx).Where("follower_uri = ? AND followee_uri = ?", followerURI, followeeURI).First(&f).Error
 	return &f, translate(err, "follow "+followerURI+" → "+followeeURI)
 }
 
 // SetFollowState accepts or rejects a follow.
-func (s *Store) SetFollowState(ctx context.Context, id int64, state string) error {
+func (s *Follows) SetFollowState(ctx context.Context, id int64, state string) error {
 	err := s.conn(ctx).Model(&app.Follow{}).Where("id = ?", id).
 		Updates(map[string]any{"state": state, "updated_at": time.Now().UTC()}).Error
 	return translate(err, "follow state")
@@ -50,20 +51,20 @@ func (s *Store) SetFollowState(ctx context.Context, id int64, state string) erro
 
 // DeleteFollow removes the follow of followee by follower; it reports
 // whether there was one.
-func (s *Store) DeleteFollow(ctx context.Context, followerURI, followeeURI string) (bool, error) {
+func (s *Follows) DeleteFollow(ctx context.Context, followerURI, followeeURI string) (bool, error) {
 	res := s.conn(ctx).Where("follower_uri = ? AND followee_uri = ?", followerURI, followeeURI).Delete(&app.Follow{})
 	return res.RowsAffected > 0, translate(res.Error, "delete follow")
 }
 
 // CountFollowers counts the accepted followers of an actor.
-func (s *Store) CountFollowers(ctx context.Context, followeeURI string) (int64, error) {
+func (s *Follows) CountFollowers(ctx context.Context, followeeURI string) (int64, error) {
 	var n int64
 	err := s.conn(ctx).Model(&app.Follow{}).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).Count(&n).Error
 	return n, translate(err, "count followers")
 }
 
 // CountFollowing counts the accepted follows of an actor.
-func (s *Store) CountFollowing(ctx context.Context, followerURI string) (int64, error) {
+func (s *Follows) CountFollowing(ctx context.Context, followerURI string) (int64, error) {
 	var n int64
 	err := s.conn(ctx).Model(&app.Follow{}).Where("follower_uri = ? AND state = ?", followerURI, app.FollowAccepted).Count(&n).Error
 	return n, translate(err, "count following")
@@ -71,7 +72,7 @@ func (s *Store) CountFollowing(ctx context.Context, followerURI string) (int64, 
 
 // FollowerInboxes lists the distinct delivery inboxes (shared inbox when
 // offered) of an actor's accepted remote followers.
-func (s *Store) FollowerInboxes(ctx context.Context, followeeURI string) ([]string, error) {
+func (s *Follows) FollowerInboxes(ctx context.Context, followeeURI string) ([]string, error) {
 	var inboxes []string
 	err := s.conn(ctx).Raw(`
 		SELECT DISTINCT CASE WHEN ra.shared_inbox <> '' THEN ra.shared_inbox ELSE ra.inbox END
@@ -79,4 +80,38 @@ func (s *Store) FollowerInboxes(ctx context.Context, followeeURI string) ([]stri
 		WHERE f.followee_uri = ? AND f.state = ? AND ra.deleted_at IS NULL`, followeeURI, app.FollowAccepted).
 		Scan(&inboxes).Error
 	return inboxes, translate(err, "follower inboxes of "+followeeURI)
+}
+
+// FollowersPage lists the accepted followers of an actor, newest follow
+// first, skipping offset: one page of the followers collection.
+func (s *Follows) FollowersPage(ctx context.Context, followeeURI string, offset, limit int) ([]app.Follow, error) {
+	var out []app.Follow
+	err := s.conn(ctx).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).
+		Order("id DESC").Offset(offset).Limit(limit).Find(&out).Error
+	return out, translate(err, "followers page of "+followeeURI)
+}
+
+// FollowingPage lists the accepted follows of an actor, newest first,
+// skipping offset: one page of the following collection.
+func (s *Follows) FollowingPage(ctx context.Context, followerURI string, offset, limit int) ([]app.Follow, error) {
+	var out []app.Follow
+	err := s.conn(ctx).Where("follower_uri = ? AND state = ?", followerURI, app.FollowAccepted).
+		Order("id DESC").Offset(offset).Limit(limit).Find(&out).Error
+	return out, translate(err, "following page of "+followerURI)
+}
+
+// FollowByID loads a follow by its row id.
+func (s *Follows) FollowByID(ctx context.Context, id int64) (*app.Follow, error) {
+	var f app.Follow
+	err := s.conn(ctx).First(&f, id).Error
+	return &f, translate(err, fmt.Sprintf("follow %d", id))
+}
+
+// PendingFollowsOf lists the follow requests waiting for followeeURI's
+// approval, oldest first.
+func (s *Follows) PendingFollowsOf(ctx context.Context, followeeURI string, limit int) ([]app.Follow, error) {
+	var out []app.Follow
+	err := s.conn(ctx).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowPending).
+		Order("id").Limit(limit).Find(&out).Error
+	return out, translate(err, "follow requests of "+followeeURI)
 }

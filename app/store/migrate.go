@@ -18,7 +18,7 @@ var migrationFiles embed.FS
 // run by several processes at once.
 const migrationLockID = 0x706c6175646974 // "plaudit"
 
-func (s *Store) migrator(logger *slog.Logger) (*goose.Provider, error) {
+func (s *Database) migrator(logger *slog.Logger) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrationFiles, "migrations/"+string(s.dialect))
 	if err != nil {
 		return nil, fmt.Errorf("migrations for %s: %w", s.dialect, err)
@@ -49,7 +49,7 @@ func (s *Store) migrator(logger *slog.Logger) (*goose.Provider, error) {
 
 // Migrate applies every pending migration and returns how many it applied.
 // Running it again is a no-op.
-func (s *Store) Migrate(ctx context.Context, logger *slog.Logger) (int, error) {
+func (s *Database) Migrate(ctx context.Context, logger *slog.Logger) (int, error) {
 	p, err := s.migrator(logger)
 	if err != nil {
 		return 0, err
@@ -66,7 +66,7 @@ func (s *Store) Migrate(ctx context.Context, logger *slog.Logger) (int, error) {
 
 // SchemaVersion returns the version the database is at and the newest this
 // binary knows.
-func (s *Store) SchemaVersion(ctx context.Context) (current, known int64, err error) {
+func (s *Database) SchemaVersion(ctx context.Context) (current, known int64, err error) {
 	p, err := s.migrator(nil)
 	if err != nil {
 		return 0, 0, err
@@ -85,7 +85,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (current, known int64, err er
 // CheckSchema fails unless the database is at exactly the schema this binary
 // was built for: a newer schema belongs to a newer binary, an older one needs
 // `plaudit migrate`.
-func (s *Store) CheckSchema(ctx context.Context) error {
+func (s *Database) CheckSchema(ctx context.Context) error {
 	current, known, err := s.SchemaVersion(ctx)
 	if err != nil {
 		return err
@@ -99,7 +99,7 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) refuseNewer(ctx context.Context, p *goose.Provider) error {
+func (s *Database) refuseNewer(ctx context.Context, p *goose.Provider) error {
 	current, err := p.GetDBVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)

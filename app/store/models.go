@@ -6,7 +6,7 @@ import "github.com/plaudit/plaudit/app"
 // migrations against it.
 func Models() []any {
 	return []any{
-		&app.User{}, &app.Session{}, &app.APIToken{}, &app.Invite{}, &app.JobProbe{},
+		&userRow{}, &app.Session{}, &app.APIToken{}, &app.Invite{}, &app.JobProbe{},
 		&app.InstanceKey{}, &app.RemoteActor{}, &app.Follow{}, &app.Activity{}, &app.RemoteObject{},
 		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{}, &postRow{},
 	}

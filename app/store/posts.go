@@ -40,7 +40,7 @@ func (r *postRow) post() *app.Post {
 }
 
 // InsertPost stores a new local post and sets its ID.
-func (s *Store) InsertPost(ctx context.Context, p *app.Post) error {
+func (s *Posts) InsertPost(ctx context.Context, p *app.Post) error {
 	r := postRow{
 		URI: p.URI, ActivityURI: p.ActivityURI, AuthorURI: p.AuthorURI, Type: p.Type, Name: p.Name,
 		Summary: p.Summary, Content: p.Content, InReplyTo: p.InReplyTo, Sensitive: p.Sensitive,
@@ -55,7 +55,7 @@ func (s *Store) InsertPost(ctx context.Context, p *app.Post) error {
 }
 
 // PostByURI loads a local post by its id.
-func (s *Store) PostByURI(ctx context.Context, uri string) (*app.Post, error) {
+func (s *Posts) PostByURI(ctx context.Context, uri string) (*app.Post, error) {
 	var r postRow
 	if err := s.conn(ctx).Where("uri = ?", uri).First(&r).Error; err != nil {
 		return nil, translate(err, "post "+uri)

@@ -18,7 +18,7 @@ const successRewrite = time.Minute
 
 // RemoteHostByName loads what is known of a host's delivery health;
 // app.ENOTFOUND when nothing is.
-func (s *Store) RemoteHostByName(ctx context.Context, host string) (*app.RemoteHost, error) {
+func (s *Hosts) RemoteHostByName(ctx context.Context, host string) (*app.RemoteHost, error) {
 	var h app.RemoteHost
 	err := s.conn(ctx).Where("host = ?", host).Take(&h).Error
 	return &h, translate(err, "remote host "+host)
@@ -26,7 +26,7 @@ func (s *Store) RemoteHostByName(ctx context.Context, host string) (*app.RemoteH
 
 // RecordHostSuccess records that host answered: its failure streak ends
 // and it is reachable.
-func (s *Store) RecordHostSuccess(ctx context.Context, host string, now time.Time) error {
+func (s *Hosts) RecordHostSuccess(ctx context.Context, host string, now time.Time) error {
 	now = now.UTC()
 	h := app.RemoteHost{Host: host, LastSuccessAt: &now, UpdatedAt: now}
 	err := s.conn(ctx).Clauses(clause.OnConflict{
@@ -45,7 +45,7 @@ func (s *Store) RecordHostSuccess(ctx context.Context, host string, now time.Tim
 // failed without a success in between for longer than unreachableAfter, it
 // is marked unreachable and its pending deliveries are skipped; the result
 // tells whether this call marked it.
-func (s *Store) RecordHostFailure(ctx context.Context, host string, now time.Time, unreachableAfter time.Duration) (bool, error) {
+func (s *Hosts) RecordHostFailure(ctx context.Context, host string, now time.Time, unreachableAfter time.Duration) (bool, error) {
 	now = now.UTC()
 	marked := false
 	err := s.WithTx(ctx, func(ctx context.Context) error {
@@ -84,7 +84,7 @@ func (s *Store) RecordHostFailure(ctx context.Context, host string, now time.Tim
 
 // MarkHostReachable ends host's failure streak and unreachable mark, if it
 // has one; it reports whether it had.
-func (s *Store) MarkHostReachable(ctx context.Context, host string, now time.Time) (bool, error) {
+func (s *Hosts) MarkHostReachable(ctx context.Context, host string, now time.Time) (bool, error) {
 	res := s.conn(ctx).Model(&app.RemoteHost{}).
 		Where("host = ? AND (failures > 0 OR unreachable_since IS NOT NULL)", host).
 		Updates(map[string]any{"failures": 0, "first_failure_at": nil, "unreachable_since": nil, "updated_at": now.UTC()})

@@ -10,7 +10,7 @@ import (
 )
 
 // RemoteObjectByURI loads a remote object by its id, deleted or not.
-func (s *Store) RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error) {
+func (s *RemoteObjects) RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error) {
 	var o app.RemoteObject
 	err := s.conn(ctx).Where("uri = ?", uri).First(&o).Error
 	return &o, translate(err, "remote object "+uri)
@@ -18,7 +18,7 @@ func (s *Store) RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteO
 
 // UpsertRemoteObject inserts or refreshes a remote object by URI; a fresh
 // copy clears a deletion mark. o is reloaded with its row's id and times.
-func (s *Store) UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) error {
+func (s *RemoteObjects) UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) error {
 	now := time.Now().UTC()
 	if o.CreatedAt.IsZero() {
 		o.CreatedAt = now
@@ -39,7 +39,7 @@ func (s *Store) UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) err
 
 // MarkRemoteObjectDeleted records that a remote object was deleted; it
 // reports whether a live copy was known.
-func (s *Store) MarkRemoteObjectDeleted(ctx context.Context, uri string, at time.Time) (bool, error) {
+func (s *RemoteObjects) MarkRemoteObjectDeleted(ctx context.Context, uri string, at time.Time) (bool, error) {
 	res := s.conn(ctx).Model(&app.RemoteObject{}).Where("uri = ? AND deleted_at IS NULL", uri).
 		Updates(map[string]any{"deleted_at": at, "updated_at": at})
 	return res.RowsAffected > 0, translate(res.Error, "delete remote object "+uri)

@@ -29,11 +29,82 @@ const (
 // sqlitePragmas make the embedded database safe under concurrent writers.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
 
-// Store is the gorm implementation of the app storage interfaces.
-type Store struct {
+// Database is one database: its connection pool, transactions and
+// migrations. The entity stores share it.
+type Database struct {
 	db      *gorm.DB
 	dialect Dialect
 }
+
+// The stores of single entities. Each holds the queries of one table (or
+// two closely bound ones) and is what use cases are wired with; their
+// consumer-side interfaces are declared where they are used.
+type (
+	// Users stores local accounts and their profiles.
+	Users struct{ *Database }
+	// Sessions stores signed-in browsers.
+	Sessions struct{ *Database }
+	// Tokens stores API tokens.
+	Tokens struct{ *Database }
+	// Invites stores sign-up invites.
+	Invites struct{ *Database }
+	// Activities stores published and received activities.
+	Activities struct{ *Database }
+	// Deliveries stores what is left to POST to remote inboxes.
+	Deliveries struct{ *Database }
+	// Hosts stores whether remote servers answer.
+	Hosts struct{ *Database }
+	// RemoteActors caches actors of other servers.
+	RemoteActors struct{ *Database }
+	// RemoteObjects caches posts of other servers.
+	RemoteObjects struct{ *Database }
+	// InstanceKeys stores the instance actor's key pair.
+	InstanceKeys struct{ *Database }
+	// Follows stores follow relations with a local side.
+	Follows struct{ *Database }
+	// Likes stores likes of and by local actors.
+	Likes struct{ *Database }
+	// Posts stores what local users published.
+	Posts struct{ *Database }
+	// Blocks stores domain and actor blocks.
+	Blocks struct{ *Database }
+	// Probes stores job probes.
+	Probes struct{ *Database }
+)
+
+// Store bundles the entity stores of one database, for wiring (cmd) and
+// tests. Use cases never take a Store: each declares the few methods it
+// needs and is given the entity store that has them.
+type Store struct {
+	*Database
+	*Users
+	*Sessions
+	*Tokens
+	*Invites
+	*Activities
+	*Deliveries
+	*Hosts
+	*RemoteActors
+	*RemoteObjects
+	*InstanceKeys
+	*Follows
+	*Likes
+	*Posts
+	*Blocks
+	*Probes
+}
+
+// newStore makes the entity stores on d.
+func newStore(d *Database) *Store {
+	return &Store{
+		Database: d, Users: &Users{d}, Sessions: &Sessions{d}, Tokens: &Tokens{d}, Invites: &Invites{d},
+		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
+		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
+		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d},
+	}
+}
+
+var errNotFound = errors.New("record not found")
 
 // Open connects to databaseURL: a postgres:// URL, or else the path of a
 // SQLite file (created when missing).
@@ -79,15 +150,15 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &Store{db: db, dialect: dialect}, nil
+	return newStore(&Database{db: db, dialect: dialect}), nil
 }
 
 // DB exposes the gorm handle to other adapters in this module (tests, jobs
 // that need raw queries). Use cases go through the store's methods.
-func (s *Store) DB() *gorm.DB { return s.db }
+func (s *Database) DB() *gorm.DB { return s.db }
 
 // Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *Database) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return fmt.Errorf("ping database: %w", err)
@@ -99,7 +170,7 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close releases the connection pool.
-func (s *Store) Close() error {
+func (s *Database) Close() error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return fmt.Errorf("close database: %w", err)
@@ -116,7 +187,7 @@ type txKey struct{ root *gorm.DB }
 // the context it is given; store calls with that context join it. Hooks
 // registered with app.AfterCommit run after the commit. A WithTx inside
 // another joins the outer transaction.
-func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+func (s *Database) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{s.db}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
@@ -135,7 +206,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 
 // conn is the handle for a call made with ctx: the transaction ctx
 // carries, or the pool.
-func (s *Store) conn(ctx context.Context) *gorm.DB {
+func (s *Database) conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{s.db}).(*gorm.DB); ok {
 		return tx.WithContext(ctx)
 	}

@@ -82,11 +82,14 @@ func TestUserUniqueAndNotFound(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t)
 	now := time.Now().UTC()
-	u := &app.User{Username: "alice", PasswordHash: "x", CreatedAt: now, UpdatedAt: now}
-	if err := s.CreateUser(ctx, u); err != nil {
+	u := &app.User{Username: "alice", CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateUser(ctx, u, app.UserSecrets{PasswordHash: "x", PrivateKeyPEM: "k"}); err != nil {
 		t.Fatal(err)
 	}
-	err := s.CreateUser(ctx, &app.User{Username: "alice", PasswordHash: "y", CreatedAt: now, UpdatedAt: now})
+	if u.ID == 0 {
+		t.Fatal("CreateUser set no id")
+	}
+	err := s.CreateUser(ctx, &app.User{Username: "alice", CreatedAt: now, UpdatedAt: now}, app.UserSecrets{PasswordHash: "y"})
 	if app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("duplicate user: %v, want conflict", err)
 	}
@@ -99,6 +102,15 @@ func TestUserUniqueAndNotFound(t *testing.T) {
 	if err != nil || got.Username != "alice" || got.CreatedAt.Sub(now).Abs() >= time.Microsecond {
 		t.Fatalf("UserByID = %+v, %v", got, err)
 	}
+	if hash, err := s.PasswordHash(ctx, u.ID); err != nil || hash != "x" {
+		t.Fatalf("PasswordHash = %q, %v", hash, err)
+	}
+	if key, err := s.PrivateKeyPEM(ctx, "alice"); err != nil || key != "k" {
+		t.Fatalf("PrivateKeyPEM = %q, %v", key, err)
+	}
+	if _, err := s.PrivateKeyPEM(ctx, "bob"); !errors.Is(err, app.ErrNotFound) {
+		t.Fatalf("key of a missing user: %v, want not found", err)
+	}
 }
 
 func TestInviteRedeemedOnce(t *testing.T) {
@@ -108,12 +120,12 @@ func TestInviteRedeemedOnce(t *testing.T) {
 	if err := s.CreateInvite(ctx, &app.Invite{CodeHash: "h1", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	first := &app.User{Username: "first", PasswordHash: "x", CreatedAt: now, UpdatedAt: now}
-	if err := s.CreateUserWithInvite(ctx, first, "h1", now); err != nil {
+	first := &app.User{Username: "first", CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateUserWithInvite(ctx, first, app.UserSecrets{PasswordHash: "x"}, "h1", now); err != nil {
 		t.Fatalf("first redeem: %v", err)
 	}
-	second := &app.User{Username: "second", PasswordHash: "x", CreatedAt: now, UpdatedAt: now}
-	if err := s.CreateUserWithInvite(ctx, second, "h1", now); app.ErrorCode(err) != app.EINVALID {
+	second := &app.User{Username: "second", CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateUserWithInvite(ctx, second, app.UserSecrets{PasswordHash: "x"}, "h1", now); app.ErrorCode(err) != app.EINVALID {
 		t.Fatalf("second redeem: %v, want invalid", err)
 	}
 	if _, err := s.UserByUsername(ctx, "second"); !errors.Is(err, app.ErrNotFound) {

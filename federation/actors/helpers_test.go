@@ -94,9 +94,8 @@ func (e *env) mustUser(tb testing.TB, u app.User) *app.User {
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = time.Now().UTC()
 	}
-	u.UpdatedAt, u.PasswordHash = u.CreatedAt, "x"
-	u.PrivateKeyPEM, u.PublicKeyPEM = userPrivPEM, userPubPEM
-	if err := e.store.CreateUser(context.Background(), &u); err != nil {
+	u.UpdatedAt, u.PublicKeyPEM = u.CreatedAt, userPubPEM
+	if err := e.store.CreateUser(context.Background(), &u, app.UserSecrets{PasswordHash: "x", PrivateKeyPEM: userPrivPEM}); err != nil {
 		tb.Fatalf("create user %s: %v", u.Username, err)
 	}
 	return &u

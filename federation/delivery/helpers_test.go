@@ -181,8 +181,8 @@ func newEnv(t testing.TB, tune func(*delivery.Deps)) *env {
 	privPEM, _ := httpsig.EncodePrivateKeyPEM(priv)
 	pubPEM, _ := httpsig.EncodePublicKeyPEM(&priv.PublicKey)
 	now := time.Now().UTC()
-	u := &app.User{Username: "alice", PasswordHash: "x", PrivateKeyPEM: privPEM, PublicKeyPEM: pubPEM, CreatedAt: now, UpdatedAt: now}
-	if err := e.st.CreateUser(context.Background(), u); err != nil {
+	u := &app.User{Username: "alice", PublicKeyPEM: pubPEM, CreatedAt: now, UpdatedAt: now}
+	if err := e.st.CreateUser(context.Background(), u, app.UserSecrets{PasswordHash: "x", PrivateKeyPEM: privPEM}); err != nil {
 		t.Fatal(err)
 	}
 	e.mod = moderation.New(e.st, e.urls.InstanceActor())

@@ -214,7 +214,7 @@ func TestResolveLocalKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	pubPEM := dereftest.PublicPEM(t, dereftest.Key("carol"))
-	if err := e.store.CreateUser(ctx, &app.User{Username: "carol", PasswordHash: "x", PublicKeyPEM: pubPEM}); err != nil {
+	if err := e.store.CreateUser(ctx, &app.User{Username: "carol", PublicKeyPEM: pubPEM}, app.UserSecrets{PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.fetcher.ResolveKey(ctx, e.urls.InstanceKeyID(), false)

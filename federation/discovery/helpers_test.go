@@ -47,8 +47,8 @@ func newEnv(t *testing.T, baseURL string, mod func(*discovery.Deps)) *env {
 func (e *env) mustUser(t *testing.T, name string) *app.User {
 	t.Helper()
 	now := time.Now().UTC()
-	u := &app.User{Username: name, DisplayName: name, PasswordHash: "x", Discoverable: true, CreatedAt: now, UpdatedAt: now}
-	if err := e.store.CreateUser(context.Background(), u); err != nil {
+	u := &app.User{Username: name, DisplayName: name, Discoverable: true, CreatedAt: now, UpdatedAt: now}
+	if err := e.store.CreateUser(context.Background(), u, app.UserSecrets{PasswordHash: "x"}); err != nil {
 		t.Fatalf("create user %s: %v", name, err)
 	}
 	return u

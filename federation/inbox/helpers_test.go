@@ -284,9 +284,9 @@ func (e *env) bob() remoteActor   { return e.actor("https://gts.example", "/user
 func (e *env) mustUser(name string, manual bool) {
 	e.t.Helper()
 	err := e.store.CreateUser(context.Background(), &app.User{
-		Username: name, PasswordHash: "x", ManuallyApprovesFollowers: manual,
+		Username: name, ManuallyApprovesFollowers: manual,
 		PublicKeyPEM: dereftest.PublicPEM(e.t, dereftest.Key(name)),
-	})
+	}, app.UserSecrets{PasswordHash: "x"})
 	if err != nil {
 		e.t.Fatal(err)
 	}

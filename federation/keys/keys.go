@@ -17,7 +17,7 @@ import (
 // Store is what the keyring reads.
 type Store interface {
 	InstanceKey(ctx context.Context, create func() (*app.InstanceKey, error)) (*app.InstanceKey, error)
-	UserByUsername(ctx context.Context, username string) (*app.User, error)
+	PrivateKeyPEM(ctx context.Context, username string) (string, error)
 }
 
 // Keyring hands out signers for local actors. Parsed private keys are
@@ -73,15 +73,15 @@ func (k *Keyring) InstanceSigner(ctx context.Context) (*httpsig.Signer, error) {
 
 // UserSigner signs as a local user's actor (deliveries).
 func (k *Keyring) UserSigner(ctx context.Context, username string) (*httpsig.Signer, error) {
-	u, err := k.store.UserByUsername(ctx, username)
+	pemText, err := k.store.PrivateKeyPEM(ctx, username)
 	if err != nil {
 		return nil, fmt.Errorf("signer for %s: %w", username, err)
 	}
-	priv, err := k.parse(u.PrivateKeyPEM)
+	priv, err := k.parse(pemText)
 	if err != nil {
 		return nil, fmt.Errorf("signer for %s: %w", username, err)
 	}
-	return httpsig.NewSigner(k.urls.KeyID(u.Username), priv), nil
+	return httpsig.NewSigner(k.urls.KeyID(username), priv), nil
 }
 
 // SignerFor signs as the local actor with id actorURI: a user or the

@@ -118,8 +118,8 @@ func newEnv(t *testing.T) *env {
 func (e *env) mustUser(t *testing.T, name string) *app.User {
 	t.Helper()
 	now := time.Now().UTC()
-	u := &app.User{Username: name, DisplayName: name, PasswordHash: "x", Discoverable: true, CreatedAt: now, UpdatedAt: now}
-	if err := e.st.CreateUser(context.Background(), u); err != nil {
+	u := &app.User{Username: name, DisplayName: name, Discoverable: true, CreatedAt: now, UpdatedAt: now}
+	if err := e.st.CreateUser(context.Background(), u, app.UserSecrets{PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	return u
