@@ -12,22 +12,27 @@ import (
 type RemoteBlockStore interface {
 	InsertActorBlock(ctx context.Context, b *app.ActorBlock) error
 	DeleteActorBlock(ctx context.Context, blockedBy, actorURI string) (bool, error)
+}
+
+// FollowRemover ends follows.
+type FollowRemover interface {
 	DeleteFollow(ctx context.Context, followerURI, followeeURI string) (bool, error)
 }
 
 // RemoteBlocks applies remote actors' Blocks of local actors.
 type RemoteBlocks struct {
-	tx    app.Transactor
-	store RemoteBlockStore
-	now   func() time.Time
+	tx      app.Transactor
+	store   RemoteBlockStore
+	follows FollowRemover
+	now     func() time.Time
 }
 
 // NewRemoteBlocks returns RemoteBlocks; now may be nil.
-func NewRemoteBlocks(tx app.Transactor, store RemoteBlockStore, now func() time.Time) *RemoteBlocks {
+func NewRemoteBlocks(tx app.Transactor, store RemoteBlockStore, follows FollowRemover, now func() time.Time) *RemoteBlocks {
 	if now == nil {
 		now = time.Now
 	}
-	return &RemoteBlocks{tx: tx, store: store, now: now}
+	return &RemoteBlocks{tx: tx, store: store, follows: follows, now: now}
 }
 
 // Blocked records that blocker blocks the local actor target (the Block
@@ -39,10 +44,10 @@ func (b *RemoteBlocks) Blocked(ctx context.Context, blocker, target, reason stri
 		if err != nil {
 			return err
 		}
-		if _, err := b.store.DeleteFollow(ctx, target, blocker); err != nil {
+		if _, err := b.follows.DeleteFollow(ctx, target, blocker); err != nil {
 			return err
 		}
-		_, err = b.store.DeleteFollow(ctx, blocker, target)
+		_, err = b.follows.DeleteFollow(ctx, blocker, target)
 		return err
 	})
 	if err != nil {

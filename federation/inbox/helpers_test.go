@@ -202,7 +202,7 @@ func newEnv(tb testing.TB, opts envOptions) *env {
 	e.inbox = New(Deps{
 		Store: s, Verifier: verifier, Remote: fetcher, Moderation: e.mod, Queue: e.queue,
 		Follows: e.follows, Likes: likes.New(likes.Deps{Tx: s, Store: s, URLs: urls}),
-		Blocks: moderation.NewRemoteBlocks(s, s, nil), URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
+		Blocks: moderation.NewRemoteBlocks(s, s, s, nil), URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
 		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now, Reachable: opts.reachable,
 	})
 	mux.HandleFunc("POST /inbox", e.inbox.ServeShared)

@@ -34,6 +34,10 @@ func (p *Publisher) SendUndoLike(ctx context.Context, actorURI, likeActivityURI 
 // PostStore finds local posts.
 type PostStore interface {
 	PostByURI(ctx context.Context, uri string) (*app.Post, error)
+}
+
+// CreateStore finds the Create of a local object.
+type CreateStore interface {
 	LocalActivityByObject(ctx context.Context, typ, objectURI string) (*app.Activity, error)
 }
 
@@ -43,10 +47,11 @@ type PostStore interface {
 // of a remote object is resolved too, so that publishing to it later
 // needs no fetch.
 type Authors struct {
-	Posts   PostStore
-	Objects ObjectResolver
-	Actors  ActorResolver
-	URLs    interface{ IsLocal(uri string) bool }
+	Posts      PostStore
+	Activities CreateStore
+	Objects    ObjectResolver
+	Actors     ActorResolver
+	URLs       interface{ IsLocal(uri string) bool }
 }
 
 // AuthorOf returns the actor id of objectURI's author.
@@ -55,7 +60,7 @@ func (a Authors) AuthorOf(ctx context.Context, objectURI string) (string, error)
 		if post, err := a.Posts.PostByURI(ctx, objectURI); err == nil {
 			return post.AuthorURI, nil
 		}
-		create, err := a.Posts.LocalActivityByObject(ctx, "Create", objectURI)
+		create, err := a.Activities.LocalActivityByObject(ctx, "Create", objectURI)
 		if err != nil {
 			return "", fmt.Errorf("object %s: %w", objectURI, err)
 		}

@@ -44,10 +44,12 @@ type Federation struct {
 	Likes      *likes.Service
 	Posts      *posts.Service
 	Profiles   *profiles.Service
-	Inbox      *inbox.Inbox
-	Deliverer  *delivery.Deliverer
-	Discovery  *discovery.Handlers
-	Actors     *actors.Handlers
+	// RemoteBlocks applies remote actors' blocks of local ones.
+	RemoteBlocks *moderation.RemoteBlocks
+	Inbox        *inbox.Inbox
+	Deliverer    *delivery.Deliverer
+	Discovery    *discovery.Handlers
+	Actors       *actors.Handlers
 }
 
 func (inst *Instance) buildFederation() error {
@@ -71,10 +73,10 @@ func (inst *Instance) buildFederation() error {
 		return fmt.Errorf("signature verifier: %w", err)
 	}
 	f.Verifier = verifier
-	f.Moderation = moderation.New(inst.Store, urls.InstanceActor())
+	f.Moderation = moderation.New(inst.Store.Blocks, urls.InstanceActor())
 	queue := jobs.FederationQueue{Client: inst.Jobs}
 	f.Publisher = outbox.New(outbox.Deps{
-		Tx: inst.Store, Store: inst.Store, Actors: f.Fetcher, Objects: f.Fetcher, Queue: queue, URLs: urls,
+		Tx: inst.Store.Database, Store: inst.Store, Actors: f.Fetcher, Objects: f.Fetcher, Queue: queue, URLs: urls,
 		Moderation: f.Moderation, Logger: inst.Logger,
 		Person: func(u *app.User) as2.Document { return f.Actors.Person(u) },
 	})
@@ -86,7 +88,7 @@ func (inst *Instance) buildFederation() error {
 	})
 	f.Inbox = inbox.New(inbox.Deps{
 		Store: inst.Store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
-		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: moderation.NewRemoteBlocks(inst.Store, inst.Store, nil),
+		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.Logger,
 	})
@@ -106,12 +108,13 @@ func (inst *Instance) buildFederation() error {
 // buildUseCases makes the use cases that publish through the outbox.
 func (f *Federation) buildUseCases(inst *Instance) {
 	st := inst.Store
-	f.Follows = follows.New(follows.Deps{Tx: st, Store: st, Users: st, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
-	authors := outbox.Authors{Posts: st, Objects: f.Fetcher, Actors: f.Fetcher, URLs: f.URLs}
-	f.Likes = likes.New(likes.Deps{Tx: st, Store: st, Authors: authors, Outbox: f.Publisher, URLs: f.URLs})
-	f.Posts = posts.New(posts.Deps{Tx: st, Store: st, Outbox: f.Publisher, URLs: f.URLs})
+	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
+	authors := outbox.Authors{Posts: st.Posts, Activities: st.Activities, Objects: f.Fetcher, Actors: f.Fetcher, URLs: f.URLs}
+	f.Likes = likes.New(likes.Deps{Tx: st.Database, Store: st.Likes, Authors: authors, Outbox: f.Publisher, URLs: f.URLs})
+	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.Accounts, f.Publisher, inst.Logger)
-	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st, URLs: f.URLs}
+	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, URLs: f.URLs}
+	f.RemoteBlocks = moderation.NewRemoteBlocks(st.Database, st.Blocks, st.Follows, nil)
 }
 
 // hostConcurrency is how many deliveries to one host a worker process

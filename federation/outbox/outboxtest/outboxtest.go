@@ -20,12 +20,12 @@ type Resolver interface {
 // Submitter returns a Submitter whose follow, like and post use cases
 // publish through pub and store in st, as cmd/plaudit wires them.
 func Submitter(st *store.Store, pub *outbox.Publisher, remote Resolver, urls federation.URLs) *outbox.Submitter {
-	authors := outbox.Authors{Posts: st, Objects: remote, Actors: remote, URLs: urls}
+	authors := outbox.Authors{Posts: st.Posts, Activities: st.Activities, Objects: remote, Actors: remote, URLs: urls}
 	return &outbox.Submitter{
-		Follows:    follows.New(follows.Deps{Tx: st, Store: st, Users: st, Actors: remote, Outbox: pub, URLs: urls}),
-		Likes:      likes.New(likes.Deps{Tx: st, Store: st, Authors: authors, Outbox: pub, URLs: urls}),
-		Posts:      posts.New(posts.Deps{Tx: st, Store: st, Outbox: pub, URLs: urls}),
-		Activities: st,
+		Follows:    follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: remote, Outbox: pub, URLs: urls}),
+		Likes:      likes.New(likes.Deps{Tx: st.Database, Store: st.Likes, Authors: authors, Outbox: pub, URLs: urls}),
+		Posts:      posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: pub, URLs: urls}),
+		Activities: st.Activities,
 		URLs:       urls,
 	}
 }
