@@ -145,14 +145,14 @@ func TestServeRefusesUnknownSchema(t *testing.T) {
 	cfg := testConfig(t)
 	env := configEnv(cfg)
 	runCLI(t, env, "", "migrate")
-	inst, err := instance.Open(context.Background(), cfg, instance.Options{Web: true, Worker: true, Listener: listen(t), Queues: queuesFor(t), Logger: quietLogger()})
+	st, err := instance.OpenStore(context.Background(), cfg, quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := inst.Store.DB().Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (9999, ?)", true).Error; err != nil {
+	if err := st.DB().Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (9999, ?)", true).Error; err != nil {
 		t.Fatal(err)
 	}
-	inst.Close()
+	_ = st.Close()
 	_, err = instance.Open(context.Background(), cfg, instance.Options{Web: true, Worker: true, Listener: listen(t), Queues: queuesFor(t), Logger: quietLogger()})
 	if err == nil || !strings.Contains(err.Error(), "newer plaudit") {
 		t.Fatalf("Open on a newer schema = %v, want refusal", err)

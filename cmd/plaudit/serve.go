@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plaudit/plaudit/cmd/plaudit/instance"
+	"github.com/plaudit/plaudit/configs"
 )
 
 func newServeCommand(e *env) *cobra.Command {
@@ -32,7 +34,7 @@ process can use: --no-worker then needs redis_url.`,
 				return err
 			}
 			defer inst.Close()
-			return runUntilDone(cmd.Context(), inst)
+			return runUntilDone(cmd.Context(), inst, cfg, logger)
 		},
 	}
 	cmd.Flags().BoolVar(&noWorker, "no-worker", false, "serve HTTP only; a separate `plaudit worker` processes jobs")
@@ -55,20 +57,20 @@ func newWorkerCommand(e *env) *cobra.Command {
 				return err
 			}
 			defer inst.Close()
-			return runUntilDone(cmd.Context(), inst)
+			return runUntilDone(cmd.Context(), inst, cfg, logger)
 		},
 	}
 }
 
 // runUntilDone starts inst and, when ctx ends (SIGINT, SIGTERM), shuts it
 // down gracefully: requests and jobs in flight finish first.
-func runUntilDone(ctx context.Context, inst *instance.Instance) error {
+func runUntilDone(ctx context.Context, inst *instance.Instance, cfg configs.Config, logger *slog.Logger) error {
 	if err := inst.Start(); err != nil {
 		return err
 	}
 	select {
 	case <-ctx.Done():
-		inst.Logger.Info("shutting down", "timeout", inst.Config.ShutdownTimeout.String())
+		logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	case err := <-inst.Served():
 		if !errors.Is(err, http.ErrServerClosed) {
 			_ = inst.Shutdown(context.Background())
@@ -78,6 +80,6 @@ func runUntilDone(ctx context.Context, inst *instance.Instance) error {
 	if err := inst.Shutdown(context.Background()); err != nil {
 		return err
 	}
-	inst.Logger.Info("stopped")
+	logger.Info("stopped")
 	return nil
 }

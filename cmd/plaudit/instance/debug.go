@@ -9,7 +9,7 @@ import (
 // startDebug serves Go's pprof profiles on debug_listen, apart from the
 // public listener.
 func (inst *Instance) startDebug() {
-	if inst.Config.DebugListen == "" {
+	if inst.config.DebugListen == "" {
 		return
 	}
 	mux := http.NewServeMux()
@@ -18,12 +18,12 @@ func (inst *Instance) startDebug() {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Addr: inst.Config.DebugListen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: inst.config.DebugListen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	inst.debug = srv
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
-			inst.Logger.Warn("debug listener stopped", "addr", inst.Config.DebugListen, "err", err)
+			inst.logger.Warn("debug listener stopped", "addr", inst.config.DebugListen, "err", err)
 		}
 	}()
-	inst.Logger.Info("pprof profiles served", "addr", inst.Config.DebugListen)
+	inst.logger.Info("pprof profiles served", "addr", inst.config.DebugListen)
 }

@@ -30,8 +30,8 @@ import (
 // Version is reported in NodeInfo and the User-Agent; the command sets it.
 var Version = "dev"
 
-// Federation is the ActivityPub side of an instance.
-type Federation struct {
+// federationParts are the ActivityPub side of an instance.
+type federationParts struct {
 	URLs       federation.URLs
 	Keys       *keys.Keyring
 	Client     *transport.Client
@@ -53,66 +53,66 @@ type Federation struct {
 }
 
 func (inst *Instance) buildFederation() error {
-	cfg := inst.Config
+	cfg := inst.config
 	urls := federation.NewURLs(cfg.BaseURL())
-	f := &Federation{URLs: urls, Keys: keys.New(inst.Store, urls)}
+	f := &federationParts{URLs: urls, Keys: keys.New(inst.store, urls)}
 	f.Client = transport.New(transport.Options{
 		UserAgent:             fmt.Sprintf("Plaudit/%s (+%s)", Version, cfg.BaseURL()),
 		AllowHTTP:             cfg.Federation.AllowHTTP,
 		AllowPrivateAddresses: cfg.Federation.AllowPrivateAddresses,
 		Signer:                dereference.NewInstanceSigner(f.Keys),
-		Logger:                inst.Logger,
+		Logger:                inst.logger,
 	})
-	f.Fetcher = dereference.New(dereference.Deps{Store: inst.Store, Keys: f.Keys, Client: f.Client, URLs: urls, Logger: inst.Logger})
+	f.Fetcher = dereference.New(dereference.Deps{Store: inst.store, Keys: f.Keys, Client: f.Client, URLs: urls, Logger: inst.logger})
 	verifier, err := httpsig.NewVerifier(httpsig.Options{
 		KeyResolver: f.Fetcher,
 		// One replay cache for every web process of the instance.
-		ReplayCache: httpsig.NewRedisReplayCache(inst.Redis.Client(), "plaudit:"+inst.opts.Queues.Name("replay")+":"),
+		ReplayCache: httpsig.NewRedisReplayCache(inst.redis.Client(), "plaudit:"+inst.opts.Queues.Name("replay")+":"),
 	})
 	if err != nil {
 		return fmt.Errorf("signature verifier: %w", err)
 	}
 	f.Verifier = verifier
-	f.Moderation = moderation.New(inst.Store.Blocks, urls.InstanceActor())
-	queue := jobs.FederationQueue{Client: inst.Jobs}
+	f.Moderation = moderation.New(inst.store.Blocks, urls.InstanceActor())
+	queue := jobs.FederationQueue{Client: inst.jobs}
 	f.Publisher = outbox.New(outbox.Deps{
-		Tx: inst.Store.Database, Store: inst.Store, Actors: f.Fetcher, Objects: f.Fetcher, Queue: queue, URLs: urls,
-		Moderation: f.Moderation, Logger: inst.Logger,
+		Tx: inst.store.Database, Store: inst.store, Actors: f.Fetcher, Objects: f.Fetcher, Queue: queue, URLs: urls,
+		Moderation: f.Moderation, Logger: inst.logger,
 		Person: func(u *app.User) as2.Document { return f.Actors.Person(u) },
 	})
 	f.buildUseCases(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
-		Store: inst.Store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
+		Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
-		Backoff: inst.opts.DeliveryBackoff, Logger: inst.Logger,
+		Backoff: inst.opts.DeliveryBackoff, Logger: inst.logger,
 	})
 	f.Inbox = inbox.New(inbox.Deps{
-		Store: inst.Store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
+		Store: inst.store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
-		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.Logger,
+		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
 	})
 	f.Discovery = discovery.New(discovery.Deps{
-		Store: inst.Store, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
-		Currency: cfg.Currency, Logger: inst.Logger,
+		Store: inst.store, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
+		Currency: cfg.Currency, Logger: inst.logger,
 	})
 	f.Actors = actors.New(actors.Deps{
-		Store: inst.Store, URLs: urls, Keys: f.Keys, Verifier: f.Verifier,
+		Store: inst.store, URLs: urls, Keys: f.Keys, Verifier: f.Verifier,
 		AuthorizedFetch: cfg.Federation.AuthorizedFetch, Moderation: f.Moderation,
-		Logger: inst.Logger,
+		Logger: inst.logger,
 	})
-	inst.Federation = f
+	inst.federation = f
 	return nil
 }
 
 // buildUseCases makes the use cases that publish through the outbox.
-func (f *Federation) buildUseCases(inst *Instance) {
-	st := inst.Store
+func (f *federationParts) buildUseCases(inst *Instance) {
+	st := inst.store
 	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
 	authors := outbox.Authors{Posts: st.Posts, Activities: st.Activities, Objects: f.Fetcher, Actors: f.Fetcher, URLs: f.URLs}
 	f.Likes = likes.New(likes.Deps{Tx: st.Database, Store: st.Likes, Authors: authors, Outbox: f.Publisher, URLs: f.URLs})
 	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, URLs: f.URLs})
-	f.Profiles = profiles.New(inst.Accounts, f.Publisher, inst.Logger)
+	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
 	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, URLs: f.URLs}
 	f.RemoteBlocks = moderation.NewRemoteBlocks(st.Database, st.Blocks, st.Follows, nil)
 }
@@ -126,7 +126,7 @@ func hostConcurrency(cfg configs.Config) int {
 }
 
 // registerFederationJobs adds the federation task handlers and the sweep.
-func (f *Federation) registerJobs(w *jobs.Worker) {
+func (f *federationParts) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeInbox, jobs.HandleRowTask(f.Inbox.Process))
 	w.Handle(jobs.TypeDeliver, jobs.HandleRowTask(f.Deliverer.Deliver))
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
@@ -138,6 +138,6 @@ func (f *Federation) registerJobs(w *jobs.Worker) {
 // embedded Redis, archived after their retries ran out, or their worker
 // gone). The rows are the record, so neither a restart nor an outage of
 // the database or Redis loses anything.
-func (f *Federation) Sweep(ctx context.Context) error {
+func (f *federationParts) Sweep(ctx context.Context) error {
 	return errors.Join(f.Inbox.SweepPending(ctx), f.Deliverer.SweepDue(ctx))
 }

@@ -46,7 +46,7 @@ func TestFollowPostUndo(t *testing.T) {
 	})
 
 	var followURI string
-	a.inst.Store.DB().Raw("SELECT activity_uri FROM follows WHERE follower_uri = ? AND followee_uri = ?", a.actor("alice"), b.actor("bob")).Scan(&followURI)
+	a.inst.TestStore().DB().Raw("SELECT activity_uri FROM follows WHERE follower_uri = ? AND followee_uri = ?", a.actor("alice"), b.actor("bob")).Scan(&followURI)
 	a.post("alice", aliceToken, map[string]any{"type": "Undo", "object": followURI})
 	eventually(t, "the follow gone on B", func() bool { return b.followState(a.actor("alice"), b.actor("bob")) == "" })
 	if a.followState(a.actor("alice"), b.actor("bob")) != "" {
@@ -94,7 +94,7 @@ func TestThreeInstancesAndDowntime(t *testing.T) {
 func TestManualFollowApproval(t *testing.T) {
 	a, b := startNode(t, "A"), startNode(t, "B")
 	aliceToken, carolToken := a.user("alice"), b.user("carol")
-	if err := b.inst.Accounts.SetApprovesFollowers(context.Background(), "carol", true); err != nil {
+	if err := b.inst.TestAccounts().SetApprovesFollowers(context.Background(), "carol", true); err != nil {
 		t.Fatal(err)
 	}
 	a.post("alice", aliceToken, map[string]any{"type": "Follow", "object": b.actor("carol")})

@@ -43,15 +43,15 @@ type Options struct {
 
 // Instance is a running Plaudit.
 type Instance struct {
-	Config     configs.Config
-	Logger     *slog.Logger
-	Store      *store.Store
-	Redis      *jobs.Redis
-	Jobs       *jobs.Client
-	Accounts   *accounts.Service
-	Web        *web.Server
-	Worker     *jobs.Worker
-	Federation *Federation
+	config     configs.Config
+	logger     *slog.Logger
+	store      *store.Store
+	redis      *jobs.Redis
+	jobs       *jobs.Client
+	accounts   *accounts.Service
+	web        *web.Server
+	worker     *jobs.Worker
+	federation *federationParts
 
 	opts     Options
 	http     *http.Server
@@ -68,7 +68,7 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	inst := &Instance{Config: cfg, Logger: opts.Logger, opts: opts}
+	inst := &Instance{config: cfg, logger: opts.Logger, opts: opts}
 	defer func() {
 		if err != nil {
 			inst.Close()
@@ -77,7 +77,7 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 	if err := cfg.EnsureDataDir(); err != nil {
 		return nil, err
 	}
-	if inst.Store, err = OpenStore(ctx, cfg, opts.Logger); err != nil {
+	if inst.store, err = OpenStore(ctx, cfg, opts.Logger); err != nil {
 		return nil, err
 	}
 	if opts.Worker && !opts.Web && cfg.RedisURL == "" {
@@ -86,10 +86,10 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 	if opts.Web && !opts.Worker && cfg.RedisURL == "" {
 		return nil, errors.New("serve --no-worker needs redis_url: with the embedded Redis only this process could run the jobs")
 	}
-	if inst.Redis, err = jobs.ConnectRedis(ctx, cfg.RedisURL, opts.Logger); err != nil {
+	if inst.redis, err = jobs.ConnectRedis(ctx, cfg.RedisURL, opts.Logger); err != nil {
 		return nil, err
 	}
-	inst.Jobs = jobs.NewClient(inst.Redis, opts.Queues)
+	inst.jobs = jobs.NewClient(inst.redis, opts.Queues)
 	accOpts := accounts.Options{}
 	if opts.Accounts != nil {
 		accOpts = *opts.Accounts
@@ -101,7 +101,7 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 	if accOpts.TokenTTL == 0 {
 		accOpts.TokenTTL = cfg.Auth.TokenTTL
 	}
-	if inst.Accounts, err = accounts.New(inst.Store, accOpts); err != nil {
+	if inst.accounts, err = accounts.New(inst.store, accOpts); err != nil {
 		return nil, err
 	}
 	if err := inst.buildFederation(); err != nil {
@@ -146,89 +146,89 @@ func (inst *Instance) processName(role string) string {
 }
 
 func (inst *Instance) buildWeb() error {
-	probes := &jobs.Probes{Store: inst.Store, Client: inst.Jobs, Name: inst.processName("web")}
+	probes := &jobs.Probes{Store: inst.store, Client: inst.jobs, Name: inst.processName("web")}
 	srv, err := web.New(web.Deps{
-		Accounts:       inst.Accounts,
+		Accounts:       inst.accounts,
 		Probes:         probes,
-		Health:         map[string]web.Pinger{"database": inst.Store, "redis": inst.Redis},
-		Domain:         inst.Config.Domain,
-		BaseURL:        inst.Config.BaseURL(),
-		BodyLimit:      inst.Config.BodyLimit,
-		Logger:         inst.Logger,
+		Health:         map[string]web.Pinger{"database": inst.store, "redis": inst.redis},
+		Domain:         inst.config.Domain,
+		BaseURL:        inst.config.BaseURL(),
+		BodyLimit:      inst.config.BodyLimit,
+		Logger:         inst.logger,
 		Mount:          inst.opts.Mount,
-		Outbox:         inst.Federation.Submitter,
-		Moderation:     inst.Federation.Moderation,
-		Deliveries:     inst.Federation.Deliverer,
-		FollowRequests: inst.Federation.Follows,
-		Profiles:       inst.Federation.Profiles,
-		Inbox:          inst.Federation.Inbox,
-		Actors:         inst.Federation.Actors,
-		Discovery:      inst.Federation.Discovery,
-		TrustedProxies: inst.Config.TrustedProxies,
-		MetricsToken:   inst.Config.MetricsToken,
+		Outbox:         inst.federation.Submitter,
+		Moderation:     inst.federation.Moderation,
+		Deliveries:     inst.federation.Deliverer,
+		FollowRequests: inst.federation.Follows,
+		Profiles:       inst.federation.Profiles,
+		Inbox:          inst.federation.Inbox,
+		Actors:         inst.federation.Actors,
+		Discovery:      inst.federation.Discovery,
+		TrustedProxies: inst.config.TrustedProxies,
+		MetricsToken:   inst.config.MetricsToken,
 		LoginLimits: &web.LoginLimits{
-			PerIP:       inst.Config.Auth.IPAttempts,
-			PerUsername: inst.Config.Auth.UsernameAttempts,
-			Window:      inst.Config.Auth.AttemptWindow,
+			PerIP:       inst.config.Auth.IPAttempts,
+			PerUsername: inst.config.Auth.UsernameAttempts,
+			Window:      inst.config.Auth.AttemptWindow,
 		},
 	})
 	if err != nil {
 		return err
 	}
-	inst.Web = srv
+	inst.web = srv
 	return nil
 }
 
 func (inst *Instance) buildWorker() {
-	w := jobs.NewWorker(inst.Redis, jobs.WorkerOptions{
+	w := jobs.NewWorker(inst.redis, jobs.WorkerOptions{
 		Queues:          inst.opts.Queues,
-		Concurrency:     inst.Config.Worker.Concurrency,
-		ShutdownTimeout: inst.Config.ShutdownTimeout,
+		Concurrency:     inst.config.Worker.Concurrency,
+		ShutdownTimeout: inst.config.ShutdownTimeout,
 		PollInterval:    inst.opts.JobPollInterval,
-		Logger:          inst.Logger,
+		Logger:          inst.logger,
 	})
-	w.Handle(jobs.TypeProbe, jobs.HandleProbeTask(inst.Store, inst.processName("worker")))
-	inst.Federation.registerJobs(w)
-	inst.Worker = w
+	w.Handle(jobs.TypeProbe, jobs.HandleProbeTask(inst.store, inst.processName("worker")))
+	inst.federation.registerJobs(w)
+	inst.worker = w
 }
 
 // Start begins processing jobs and serving HTTP in the background.
 func (inst *Instance) Start() error {
-	if inst.Worker != nil {
-		if err := inst.Worker.Start(); err != nil {
+	if inst.worker != nil {
+		if err := inst.worker.Start(); err != nil {
 			return err
 		}
 		// Rebuild the queue from the database before the first periodic sweep.
-		if err := inst.Jobs.Enqueue(context.Background(), jobs.QueueLow, jobs.NewSweepTask()); err != nil {
-			inst.Logger.Warn("start-up sweep not queued; the periodic one will run", "err", err)
+		if err := inst.jobs.Enqueue(context.Background(), jobs.QueueLow, jobs.NewSweepTask()); err != nil {
+			inst.logger.Warn("start-up sweep not queued; the periodic one will run", "err", err)
 		}
 	}
 	inst.startDebug()
 	if err := inst.startMetrics(); err != nil {
 		return err
 	}
-	if inst.Web == nil {
+	if inst.web == nil {
 		return nil
 	}
 	ln := inst.opts.Listener
 	if ln == nil {
 		var err error
-		if ln, err = net.Listen("tcp", inst.Config.Listen); err != nil {
-			return fmt.Errorf("listen on %s: %w", inst.Config.Listen, err)
+		if ln, err = net.Listen("tcp", inst.config.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", inst.config.Listen, err)
 		}
 	}
 	inst.listener = ln
 	inst.http = &http.Server{
-		Handler:           inst.Web,
+		Handler:           inst.web,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(inst.Logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(inst.logger.Handler(), slog.LevelWarn),
 	}
 	inst.served = make(chan error, 1)
 	go func() { inst.served <- inst.http.Serve(ln) }()
-	inst.Logger.Info("serving", "addr", ln.Addr().String(), "url", inst.Config.BaseURL())
+	inst.logger.Info("serving", "addr", ln.Addr().String(), "url", inst.config.BaseURL())
 	return nil
 }
 
@@ -250,23 +250,23 @@ func (inst *Instance) Served() <-chan error { return inst.served }
 // the idle connections to other servers.
 func (inst *Instance) Shutdown(ctx context.Context) error {
 	var errs []error
-	ctx, cancel := context.WithTimeout(ctx, inst.Config.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(ctx, inst.config.ShutdownTimeout)
 	defer cancel()
 	if inst.http != nil {
 		if err := inst.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shut down http: %w", err))
 		}
 	}
-	if inst.Federation != nil {
-		if err := inst.Federation.Inbox.Shutdown(ctx); err != nil {
+	if inst.federation != nil {
+		if err := inst.federation.Inbox.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if inst.Worker != nil {
-		inst.Worker.Shutdown()
+	if inst.worker != nil {
+		inst.worker.Shutdown()
 	}
-	if inst.Federation != nil {
-		inst.Federation.Client.CloseIdleConnections()
+	if inst.federation != nil {
+		inst.federation.Client.CloseIdleConnections()
 	}
 	if inst.debug != nil {
 		_ = inst.debug.Close()
@@ -279,13 +279,13 @@ func (inst *Instance) Shutdown(ctx context.Context) error {
 
 // Close releases connections; call after Shutdown.
 func (inst *Instance) Close() {
-	if inst.Jobs != nil {
-		_ = inst.Jobs.Close()
+	if inst.jobs != nil {
+		_ = inst.jobs.Close()
 	}
-	if inst.Redis != nil {
-		inst.Redis.Close()
+	if inst.redis != nil {
+		inst.redis.Close()
 	}
-	if inst.Store != nil {
-		_ = inst.Store.Close()
+	if inst.store != nil {
+		_ = inst.store.Close()
 	}
 }

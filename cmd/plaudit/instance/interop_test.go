@@ -170,7 +170,7 @@ func TestInstanceActorNameAndSignedFetch(t *testing.T) {
 		t.Run(fetcher.name+" fetches from "+owner.name, func(t *testing.T) {
 			createID := owner.post(users[owner], tokens[owner], note("signed fetches only", public))
 			var noteID string
-			owner.inst.Store.DB().Raw("SELECT object_uri FROM activities WHERE uri = ?", createID).Scan(&noteID)
+			owner.inst.TestStore().DB().Raw("SELECT object_uri FROM activities WHERE uri = ?", createID).Scan(&noteID)
 			if noteID == "" {
 				t.Fatalf("no object for %s", createID)
 			}
@@ -184,7 +184,7 @@ func TestInstanceActorNameAndSignedFetch(t *testing.T) {
 			if resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("unsigned GET of %s = %d, want 401 (authorized fetch)", noteID, resp.StatusCode)
 			}
-			o, err := fetcher.inst.Federation.Fetcher.Object(context.Background(), noteID)
+			o, err := fetcher.inst.TestFetcher().Object(context.Background(), noteID)
 			if err != nil {
 				t.Fatalf("%s's signed GET of %s: %v", fetcher.name, noteID, err)
 			}

@@ -15,21 +15,21 @@ import (
 // listener, an address that cannot be listened on fails the start: an
 // operator who asked for metrics expects them.
 func (inst *Instance) startMetrics() error {
-	if inst.Config.MetricsListen == "" {
+	if inst.config.MetricsListen == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", inst.Config.MetricsListen)
+	ln, err := net.Listen("tcp", inst.config.MetricsListen)
 	if err != nil {
-		return fmt.Errorf("listen for metrics on %s: %w", inst.Config.MetricsListen, err)
+		return fmt.Errorf("listen for metrics on %s: %w", inst.config.MetricsListen, err)
 	}
-	srv := &http.Server{Handler: web.MetricsHandler(inst.Config.MetricsToken), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: web.MetricsHandler(inst.config.MetricsToken), ReadHeaderTimeout: 10 * time.Second}
 	inst.metrics, inst.metricsL = srv, ln
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			inst.Logger.Warn("metrics listener stopped", "addr", ln.Addr().String(), "err", err)
+			inst.logger.Warn("metrics listener stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	inst.Logger.Info("metrics served", "addr", ln.Addr().String(), "token", inst.Config.MetricsToken != "")
+	inst.logger.Info("metrics served", "addr", ln.Addr().String(), "token", inst.config.MetricsToken != "")
 	return nil
 }
 

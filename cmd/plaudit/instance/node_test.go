@@ -127,10 +127,10 @@ func (n *node) actor(username string) string { return n.base() + "/users/" + use
 func (n *node) user(username string) string {
 	n.t.Helper()
 	ctx := context.Background()
-	if _, err := n.inst.Accounts.CreateUser(ctx, username, "a long password", false); err != nil {
+	if _, err := n.inst.TestAccounts().CreateUser(ctx, username, "a long password", false); err != nil {
 		n.t.Fatal(err)
 	}
-	token, err := n.inst.Accounts.CreateToken(ctx, username, "test")
+	token, err := n.inst.TestAccounts().CreateToken(ctx, username, "test")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func (n *node) post(username, token string, activity map[string]any) string {
 func (n *node) count(query string, args ...any) int64 {
 	n.t.Helper()
 	var c int64
-	if err := n.inst.Store.DB().Raw(query, args...).Scan(&c).Error; err != nil {
+	if err := n.inst.TestStore().DB().Raw(query, args...).Scan(&c).Error; err != nil {
 		n.t.Fatalf("%s: %s: %v", n.name, query, err)
 	}
 	return c
@@ -184,7 +184,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func (n *node) followState(follower, followee string) string {
 	n.t.Helper()
 	var state string
-	n.inst.Store.DB().Raw("SELECT state FROM follows WHERE follower_uri = ? AND followee_uri = ?", follower, followee).Scan(&state)
+	n.inst.TestStore().DB().Raw("SELECT state FROM follows WHERE follower_uri = ? AND followee_uri = ?", follower, followee).Scan(&state)
 	return state
 }
 

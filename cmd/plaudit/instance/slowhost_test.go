@@ -75,11 +75,11 @@ func TestSlowHostDoesNotStallInboxWork(t *testing.T) {
 	for i := range 20 {
 		uri := fmt.Sprintf("http://%s/users/f%d", slow.ln.Addr(), i)
 		follower := &app.RemoteActor{URI: uri, Type: "Person", Host: slow.ln.Addr().String(), Inbox: uri + "/inbox", FetchedAt: now}
-		if err := b.inst.Store.UpsertRemoteActor(ctx, follower); err != nil {
+		if err := b.inst.TestStore().UpsertRemoteActor(ctx, follower); err != nil {
 			t.Fatal(err)
 		}
 		f := &app.Follow{ActivityURI: uri + "#follow", FollowerURI: uri, FolloweeURI: b.actor("bob"), State: app.FollowAccepted}
-		if err := b.inst.Store.UpsertFollow(ctx, f); err != nil {
+		if err := b.inst.TestStore().UpsertFollow(ctx, f); err != nil {
 			t.Fatal(err)
 		}
 	}
