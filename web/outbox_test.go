@@ -94,7 +94,7 @@ func newFedFixtureWith(t *testing.T, resolve func(*store.Store, federation.URLs)
 	q := &fedQueue{}
 	res := resolve(st, urls)
 	pub := outbox.New(outbox.Deps{Tx: st, Store: st, Actors: res, Objects: res, Queue: q, URLs: urls})
-	del := delivery.New(delivery.Deps{Store: st, Queue: q})
+	del := delivery.New(delivery.Deps{Tx: st, Store: st, Queue: q})
 	h, err := web.New(web.Deps{
 		Accounts: acc, Health: map[string]web.Pinger{"database": st}, Domain: "plaudit.test", BaseURL: fedBase, BodyLimit: 1 << 16,
 		Outbox: outboxtest.Submitter(st, pub, res, urls), Moderation: moderation.New(st, urls.InstanceActor()), Deliveries: del,

@@ -144,3 +144,11 @@ func inboxHost(inbox string) string {
 	}
 	return strings.ToLower(u.Host)
 }
+
+// SkipHostDeliveries marks every pending delivery to host skipped with
+// reason and returns how many there were.
+func (s *Deliveries) SkipHostDeliveries(ctx context.Context, host, reason string, now time.Time) (int64, error) {
+	res := s.conn(ctx).Model(&app.Delivery{}).Where("host = ? AND state = ?", host, app.DeliveryPending).
+		Updates(map[string]any{"state": app.DeliverySkipped, "last_error": reason, "updated_at": now.UTC()})
+	return res.RowsAffected, translate(res.Error, "skip deliveries to "+host)
+}

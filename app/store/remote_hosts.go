@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,45 +40,32 @@ func (s *Hosts) RecordHostSuccess(ctx context.Context, host string, now time.Tim
 	return translate(err, "success of host "+host)
 }
 
-// RecordHostFailure counts a failed delivery to host. When the host has
-// failed without a success in between for longer than unreachableAfter, it
-// is marked unreachable and its pending deliveries are skipped; the result
-// tells whether this call marked it.
-func (s *Hosts) RecordHostFailure(ctx context.Context, host string, now time.Time, unreachableAfter time.Duration) (bool, error) {
+// RecordHostFailure counts a failed delivery to host (the first failure
+// of a streak starts it) and returns what is known of the host now.
+func (s *Hosts) RecordHostFailure(ctx context.Context, host string, now time.Time) (*app.RemoteHost, error) {
 	now = now.UTC()
-	marked := false
-	err := s.WithTx(ctx, func(ctx context.Context) error {
-		h := app.RemoteHost{Host: host, Failures: 1, FirstFailureAt: &now, LastFailureAt: &now, UpdatedAt: now}
-		err := s.conn(ctx).Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "host"}},
-			DoUpdates: clause.Assignments(map[string]any{
-				"failures":         gorm.Expr("remote_hosts.failures + 1"),
-				"first_failure_at": gorm.Expr("COALESCE(remote_hosts.first_failure_at, excluded.first_failure_at)"),
-				"last_failure_at":  now,
-				"updated_at":       now,
-			}),
-		}).Create(&h).Error
-		if err != nil {
-			return translate(err, "failure of host "+host)
-		}
-		res := s.conn(ctx).Model(&app.RemoteHost{}).
-			Where("host = ? AND unreachable_since IS NULL AND first_failure_at <= ?", host, now.Add(-unreachableAfter)).
-			Update("unreachable_since", now)
-		if res.Error != nil {
-			return translate(res.Error, "mark host "+host+" unreachable")
-		}
-		if marked = res.RowsAffected == 1; !marked {
-			return nil
-		}
-		err = s.conn(ctx).Model(&app.Delivery{}).Where("host = ? AND state = ?", host, app.DeliveryPending).
-			Updates(map[string]any{
-				"state":      app.DeliverySkipped,
-				"last_error": fmt.Sprintf("host unreachable since %s", now.Format(time.RFC3339)),
-				"updated_at": now,
-			}).Error
-		return translate(err, "skip deliveries to "+host)
-	})
-	return marked, err
+	h := app.RemoteHost{Host: host, Failures: 1, FirstFailureAt: &now, LastFailureAt: &now, UpdatedAt: now}
+	err := s.conn(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "host"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"failures":         gorm.Expr("remote_hosts.failures + 1"),
+			"first_failure_at": gorm.Expr("COALESCE(remote_hosts.first_failure_at, excluded.first_failure_at)"),
+			"last_failure_at":  now,
+			"updated_at":       now,
+		}),
+	}).Create(&h).Error
+	if err != nil {
+		return nil, translate(err, "failure of host "+host)
+	}
+	return s.RemoteHostByName(ctx, host)
+}
+
+// MarkHostUnreachable marks host unreachable since now, unless it is
+// marked already; it reports whether this call marked it.
+func (s *Hosts) MarkHostUnreachable(ctx context.Context, host string, now time.Time) (bool, error) {
+	res := s.conn(ctx).Model(&app.RemoteHost{}).Where("host = ? AND unreachable_since IS NULL", host).
+		Updates(map[string]any{"unreachable_since": now.UTC(), "updated_at": now.UTC()})
+	return res.RowsAffected == 1, translate(res.Error, "mark host "+host+" unreachable")
 }
 
 // MarkHostReachable ends host's failure streak and unreachable mark, if it

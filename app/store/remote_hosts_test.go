@@ -10,8 +10,9 @@ import (
 )
 
 // TestRemoteHostHealth walks a host through a failure streak, the
-// unreachable mark (which skips its pending deliveries, not others') and
-// back.
+// unreachable mark, the skipping of its pending deliveries (not others')
+// and back. When to mark a host is the deliverer's decision
+// (federation/delivery).
 func TestRemoteHostHealth(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -31,17 +32,24 @@ func TestRemoteHostHealth(t *testing.T) {
 	if err := st.RecordHostSuccess(ctx, "down.example", t0.Add(time.Second)); err != nil { // recent: not rewritten
 		t.Fatal(err)
 	}
+	var h *app.RemoteHost
 	for i, at := range []time.Time{t0.Add(time.Hour), t0.Add(2 * time.Hour), t0.Add(26 * time.Hour)} {
-		marked, err := st.RecordHostFailure(ctx, "down.example", at, 24*time.Hour)
-		if err != nil {
+		if h, err = st.RecordHostFailure(ctx, "down.example", at); err != nil {
 			t.Fatal(err)
 		}
-		if want := i == 2; marked != want {
-			t.Errorf("failure %d: marked unreachable = %v, want %v", i+1, marked, want)
+		if h.Failures != i+1 || h.UnreachableSince != nil {
+			t.Errorf("failure %d: host %+v", i+1, h)
 		}
 	}
-	h, err := st.RemoteHostByName(ctx, "down.example")
-	if err != nil {
+	for i, want := range []bool{true, false} {
+		if marked, err := st.MarkHostUnreachable(ctx, "down.example", t0.Add(26*time.Hour)); err != nil || marked != want {
+			t.Fatalf("MarkHostUnreachable %d = %v, %v; want %v", i+1, marked, err, want)
+		}
+	}
+	if n, err := st.SkipHostDeliveries(ctx, "down.example", "host unreachable", t0.Add(26*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("SkipHostDeliveries = %d, %v; want 1", n, err)
+	}
+	if h, err = st.RemoteHostByName(ctx, "down.example"); err != nil {
 		t.Fatal(err)
 	}
 	if h.Failures != 3 || !h.FirstFailureAt.Equal(t0.Add(time.Hour)) || !h.LastFailureAt.Equal(t0.Add(26*time.Hour)) ||
@@ -64,8 +72,8 @@ func TestRemoteHostHealth(t *testing.T) {
 	if marked, err := st.MarkHostReachable(ctx, "down.example", t0.Add(28*time.Hour)); err != nil || marked {
 		t.Errorf("second MarkHostReachable = %v, %v; want false", marked, err)
 	}
-	if marked, _ := st.RecordHostFailure(ctx, "down.example", t0.Add(29*time.Hour), 24*time.Hour); marked {
-		t.Error("a fresh streak marked the host at once")
+	if h, _ = st.RecordHostFailure(ctx, "down.example", t0.Add(29*time.Hour)); h.Failures != 1 || !h.FirstFailureAt.Equal(t0.Add(29*time.Hour)) {
+		t.Errorf("a fresh streak after recovery: %+v", h)
 	}
 	if err := st.RecordHostSuccess(ctx, "down.example", t0.Add(30*time.Hour)); err != nil {
 		t.Fatal(err)

@@ -184,8 +184,11 @@ func TestDeliverSkips(t *testing.T) {
 		},
 		"unreachable host": {
 			setup: func(t *testing.T, e *env, host string) {
-				if marked, err := e.st.RecordHostFailure(ctx, host, time.Now(), 0); err != nil || !marked {
-					t.Fatalf("RecordHostFailure = %v, %v", marked, err)
+				if _, err := e.st.RecordHostFailure(ctx, host, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				if marked, err := e.st.MarkHostUnreachable(ctx, host, time.Now()); err != nil || !marked {
+					t.Fatalf("MarkHostUnreachable = %v, %v", marked, err)
 				}
 			},
 			wantReason: "host unreachable",

@@ -72,7 +72,9 @@ type Store interface {
 	MarkRemoteActorDeleted(ctx context.Context, uri string, at time.Time) error
 	RemoteHostByName(ctx context.Context, host string) (*app.RemoteHost, error)
 	RecordHostSuccess(ctx context.Context, host string, now time.Time) error
-	RecordHostFailure(ctx context.Context, host string, now time.Time, unreachableAfter time.Duration) (bool, error)
+	RecordHostFailure(ctx context.Context, host string, now time.Time) (*app.RemoteHost, error)
+	MarkHostUnreachable(ctx context.Context, host string, now time.Time) (bool, error)
+	SkipHostDeliveries(ctx context.Context, host, reason string, now time.Time) (int64, error)
 	MarkHostReachable(ctx context.Context, host string, now time.Time) (bool, error)
 }
 
@@ -90,6 +92,8 @@ type DomainPolicy interface {
 // Deps are what a Deliverer needs. Zero numbers take the Default* values;
 // Moderation, Now and Logger are optional.
 type Deps struct {
+	// Tx makes the writes about a failing host one transaction.
+	Tx     app.Transactor
 	Store  Store
 	Keys   Signers
 	Client *transport.Client // shared by all deliveries; each signs with its actor's key

@@ -69,7 +69,7 @@ func (d *Deliverer) recordHost(ctx context.Context, dl *app.Delivery, postErr er
 		// Refused before sending (SSRF guard, bad URL): not the host's fault.
 	default:
 		d.reachable.forget(dl.Host)
-		marked, err := d.deps.Store.RecordHostFailure(ctx, dl.Host, now, d.deps.UnreachableAfter)
+		marked, err := d.hostFailed(ctx, dl.Host, now)
 		if err != nil {
 			return fmt.Errorf("delivery %d: %w", dl.ID, err)
 		}
@@ -105,4 +105,32 @@ func (d *Deliverer) gone(ctx context.Context, inbox string, now time.Time) error
 		return fmt.Errorf("inbox %s gone: %w", inbox, err)
 	}
 	return nil
+}
+
+// hostFailed counts a failure of host. A host that has failed for longer
+// than UnreachableAfter without a success in between is marked
+// unreachable, and every delivery to it still pending is skipped, in one
+// transaction (admins can retry them; a host that sends to us again is
+// reachable again). It reports whether this call marked the host.
+func (d *Deliverer) hostFailed(ctx context.Context, host string, now time.Time) (bool, error) {
+	marked := false
+	err := d.deps.Tx.WithTx(ctx, func(ctx context.Context) error {
+		h, err := d.deps.Store.RecordHostFailure(ctx, host, now)
+		if err != nil {
+			return err
+		}
+		if h.UnreachableSince != nil || h.FirstFailureAt == nil || now.Sub(*h.FirstFailureAt) < d.deps.UnreachableAfter {
+			return nil
+		}
+		if marked, err = d.deps.Store.MarkHostUnreachable(ctx, host, now); err != nil || !marked {
+			return err
+		}
+		reason := fmt.Sprintf("host unreachable since %s", now.UTC().Format(time.RFC3339))
+		_, err = d.deps.Store.SkipHostDeliveries(ctx, host, reason, now)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("failure of host %s: %w", host, err)
+	}
+	return marked, nil
 }

@@ -187,6 +187,7 @@ func newEnv(t testing.TB, tune func(*delivery.Deps)) *env {
 	}
 	e.mod = moderation.New(e.st, e.urls.InstanceActor())
 	e.deps = delivery.Deps{
+		Tx:         e.st,
 		Store:      e.st,
 		Keys:       keys.New(e.st, e.urls),
 		Client:     transport.New(transport.Options{AllowHTTP: true, AllowPrivateAddresses: true, Timeout: 5 * time.Second}),

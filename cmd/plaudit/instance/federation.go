@@ -82,7 +82,7 @@ func (inst *Instance) buildFederation() error {
 	})
 	f.buildUseCases(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
-		Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
+		Tx: inst.store.Database, Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
 		Backoff: inst.opts.DeliveryBackoff, Logger: inst.logger,
 	})
