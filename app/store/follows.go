@@ -56,10 +56,12 @@ func (s *Follows) DeleteFollow(ctx context.Context, followerURI, followeeURI str
 	return res.RowsAffected > 0, translate(res.Error, "delete follow")
 }
 
-// CountFollowers counts the accepted followers of an actor.
+// CountFollowers counts the accepted followers of an actor that are shown
+// in public: those on silenced servers are left out.
 func (s *Follows) CountFollowers(ctx context.Context, followeeURI string) (int64, error) {
 	var n int64
-	err := s.conn(ctx).Model(&app.Follow{}).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).Count(&n).Error
+	err := s.conn(ctx).Model(&app.Follow{}).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).
+		Where(notSilenced, app.BlockSilence).Count(&n).Error
 	return n, translate(err, "count followers")
 }
 
@@ -83,11 +85,12 @@ func (s *Follows) FollowerInboxes(ctx context.Context, followeeURI string) ([]st
 }
 
 // FollowersPage lists the accepted followers of an actor, newest follow
-// first, skipping offset: one page of the followers collection.
+// first, skipping offset: one page of the followers collection. Followers
+// on silenced servers are left out, as from CountFollowers.
 func (s *Follows) FollowersPage(ctx context.Context, followeeURI string, offset, limit int) ([]app.Follow, error) {
 	var out []app.Follow
 	err := s.conn(ctx).Where("followee_uri = ? AND state = ?", followeeURI, app.FollowAccepted).
-		Order("id DESC").Offset(offset).Limit(limit).Find(&out).Error
+		Where(notSilenced, app.BlockSilence).Order("id DESC").Offset(offset).Limit(limit).Find(&out).Error
 	return out, translate(err, "followers page of "+followeeURI)
 }
 
@@ -115,3 +118,12 @@ func (s *Follows) PendingFollowsOf(ctx context.Context, followeeURI string, limi
 		Order("id").Limit(limit).Find(&out).Error
 	return out, translate(err, "follow requests of "+followeeURI)
 }
+
+// notSilenced keeps out follows whose follower is on a silenced server
+// (the domain itself or a subdomain, with or without a port): silenced
+// servers are heard and delivered to, but not shown or counted in public.
+// Its one parameter is app.BlockSilence.
+const notSilenced = `NOT EXISTS (SELECT 1 FROM remote_actors ra JOIN domain_blocks db ON db.severity = ? AND (
+	LOWER(ra.host) = db.domain OR LOWER(ra.host) LIKE '%.' || db.domain OR
+	LOWER(ra.host) LIKE db.domain || ':%' OR LOWER(ra.host) LIKE '%.' || db.domain || ':%')
+	WHERE ra.uri = follows.follower_uri)`

@@ -167,3 +167,52 @@ func TestInsertActivitiesOncePerURI(t *testing.T) {
 		t.Fatalf("%d rows, want 3", n)
 	}
 }
+
+// TestSilencedFollowersAreNotShown: followers on a silenced server (or a
+// subdomain of it, with a port) are left out of the public followers count
+// and pages, but still get deliveries; other blocks and servers are
+// unaffected.
+func TestSilencedFollowersAreNotShown(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	now := time.Now().UTC()
+	followee := "https://p.example/users/alice"
+	for _, host := range []string{"loud.example", "quiet.example", "a.quiet.example:8443", "notquiet.example"} {
+		uri := "https://" + host + "/u/1"
+		a := &app.RemoteActor{URI: uri, Type: "Person", Host: host, Inbox: uri + "/inbox", FetchedAt: now}
+		if err := s.UpsertRemoteActor(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpsertFollow(ctx, &app.Follow{ActivityURI: uri + "#f", FollowerURI: uri, FolloweeURI: followee, State: app.FollowAccepted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() int64 {
+		n, err := s.CountFollowers(ctx, followee)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 4 {
+		t.Fatalf("%d followers before any block, want 4", n)
+	}
+	if err := s.UpsertDomainBlock(ctx, &app.DomainBlock{Domain: "quiet.example", Severity: app.BlockSilence, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.FollowersPage(ctx, followee, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown []string
+	for _, f := range page {
+		shown = append(shown, f.FollowerURI)
+	}
+	if n := count(); n != 2 || len(shown) != 2 || shown[0] != "https://notquiet.example/u/1" || shown[1] != "https://loud.example/u/1" {
+		t.Fatalf("with quiet.example silenced: count %d, shown %v; want loud and notquiet only", n, shown)
+	}
+	inboxes, err := s.FollowerInboxes(ctx, followee)
+	if err != nil || len(inboxes) != 4 {
+		t.Fatalf("deliveries go to %v (%v), want all four followers", inboxes, err)
+	}
+}
