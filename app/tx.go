@@ -55,3 +55,9 @@ func AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
 	h.fns = append(h.fns, fn)
 	h.mu.Unlock()
 }
+
+// InTx tells whether ctx carries a transaction begun by a Transactor.
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(commitHooksKey{}).(*commitHooks)
+	return ok
+}

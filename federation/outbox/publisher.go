@@ -183,3 +183,12 @@ func (p *Publisher) enqueue(ctx context.Context, a *app.Activity, local bool, de
 		}
 	}
 }
+
+// Prepare resolves recipients as Publish would (fetching and caching the
+// remote actors among them) and keeps nothing else: a use case calls it
+// before its transaction, so that Publish inside the transaction reads
+// the actors from the cache instead of fetching them over the network.
+func (p *Publisher) Prepare(ctx context.Context, actorURI string, recipients []string) error {
+	_, err := p.resolve(ctx, actorURI, recipients)
+	return err
+}

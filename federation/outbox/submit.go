@@ -36,6 +36,12 @@ type Activities interface {
 	ActivityByURI(ctx context.Context, uri string) (*app.Activity, error)
 }
 
+// Preparer resolves recipients ahead of a publish (implemented by
+// *Publisher).
+type Preparer interface {
+	Prepare(ctx context.Context, actorURI string, recipients []string) error
+}
+
 // Submitter serves ActivityPub's client-to-server outbox: it reads what
 // a client POSTed into a use case's terms and calls the use case, which
 // decides and publishes.
@@ -44,6 +50,9 @@ type Submitter struct {
 	Likes      Likes
 	Posts      Posts
 	Activities Activities
+	// Recipients, when set, resolves a post's recipients before its use
+	// case opens a transaction, so that no remote fetch runs inside one.
+	Recipients Preparer
 	URLs       federation.URLs
 }
 
@@ -118,6 +127,12 @@ func (s *Submitter) create(ctx context.Context, user *app.User, actor string, cr
 		Type: types[0], Name: as2.StringOf(obj["name"]), Summary: as2.StringOf(obj["summary"]),
 		Content: as2.StringOf(obj["content"]), InReplyTo: as2.IDOf(obj["inReplyTo"]), Sensitive: sensitive,
 		To: audience["to"], Cc: audience["cc"], Bto: audience["bto"], Bcc: audience["bcc"],
+	}
+	if s.Recipients != nil {
+		all := append(append(append(append([]string{}, d.To...), d.Cc...), d.Bto...), d.Bcc...)
+		if err := s.Recipients.Prepare(ctx, actor, all); err != nil {
+			return nil, err
+		}
 	}
 	_, act, err := s.Posts.Publish(ctx, user.Username, d)
 	return act, err

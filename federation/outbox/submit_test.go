@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
+	"github.com/plaudit/plaudit/federation/outbox"
+	"github.com/plaudit/plaudit/federation/outbox/outboxtest"
 )
 
 const (
@@ -266,5 +269,39 @@ func TestSubmitRefused(t *testing.T) {
 	}
 	if _, err := e.st.FollowByPair(context.Background(), e.urls.Actor("bob"), carol); err != nil {
 		t.Errorf("bob's follow was touched by alice's refused Undo: %v", err)
+	}
+}
+
+// txWatcher resolves like fakeActors and records, per actor, whether it
+// was first asked inside a transaction.
+type txWatcher struct {
+	fakeActors
+	mu      sync.Mutex
+	firstTx map[string]bool
+}
+
+func (w *txWatcher) Actor(ctx context.Context, uri string, refresh bool) (*app.RemoteActor, error) {
+	w.mu.Lock()
+	if _, seen := w.firstTx[uri]; !seen {
+		w.firstTx[uri] = app.InTx(ctx)
+	}
+	w.mu.Unlock()
+	return w.fakeActors.Actor(ctx, uri, refresh)
+}
+
+// TestSubmitCreateResolvesBeforeTheTransaction: the remote actors a post
+// is addressed to are resolved (fetched, in production) before the post's
+// transaction begins, so no network call holds it open.
+func TestSubmitCreateResolvesBeforeTheTransaction(t *testing.T) {
+	e := newSubmitEnv(t)
+	w := &txWatcher{fakeActors: e.actors, firstTx: map[string]bool{}}
+	pub := outbox.New(outbox.Deps{Tx: e.st, Store: e.st, Actors: w, Objects: e.objects, Queue: e.queue, URLs: e.urls})
+	c2s := outboxtest.Submitter(e.st, pub, resolver{fakeActors: e.actors, fakeObjects: e.objects}, e.urls)
+	if _, err := c2s.Submit(context.Background(), e.alice, []byte(`{"type":"Note","content":"hi","to":["`+carol+`"]}`)); err != nil {
+		t.Fatal(err)
+	}
+	inTx, asked := w.firstTx[carol]
+	if !asked || inTx {
+		t.Fatalf("carol first resolved inside a transaction: asked %v, in a transaction %v", asked, inTx)
 	}
 }

@@ -113,7 +113,7 @@ func (f *federationParts) buildUseCases(inst *Instance) {
 	f.Likes = likes.New(likes.Deps{Tx: st.Database, Store: st.Likes, Authors: authors, Outbox: f.Publisher, URLs: f.URLs})
 	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
-	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, URLs: f.URLs}
+	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, Recipients: f.Publisher, URLs: f.URLs}
 	f.RemoteBlocks = moderation.NewRemoteBlocks(st.Database, st.Blocks, st.Follows, nil)
 }
 

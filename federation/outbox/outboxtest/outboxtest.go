@@ -26,6 +26,7 @@ func Submitter(st *store.Store, pub *outbox.Publisher, remote Resolver, urls fed
 		Likes:      likes.New(likes.Deps{Tx: st.Database, Store: st.Likes, Authors: authors, Outbox: pub, URLs: urls}),
 		Posts:      posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: pub, URLs: urls}),
 		Activities: st.Activities,
+		Recipients: pub,
 		URLs:       urls,
 	}
 }
