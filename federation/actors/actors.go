@@ -12,13 +12,21 @@ import (
 	"github.com/plaudit/plaudit/federation/keys"
 )
 
-// Store is what the actor handlers read; *store.Store satisfies it.
-type Store interface {
+// Users finds local users (implemented by store.Users).
+type Users interface {
 	UserByUsername(ctx context.Context, username string) (*app.User, error)
+}
+
+// Follows pages followers and followings (implemented by store.Follows).
+type Follows interface {
 	CountFollowers(ctx context.Context, followeeURI string) (int64, error)
 	CountFollowing(ctx context.Context, followerURI string) (int64, error)
 	FollowersPage(ctx context.Context, followeeURI string, offset, limit int) ([]app.Follow, error)
 	FollowingPage(ctx context.Context, followerURI string, offset, limit int) ([]app.Follow, error)
+}
+
+// Activities reads local activities (implemented by store.Activities).
+type Activities interface {
 	CountPublicOutbox(ctx context.Context, actorURI string) (int64, error)
 	PublicOutboxPage(ctx context.Context, actorURI string, offset, limit int) ([]app.Activity, error)
 	ActivityByURI(ctx context.Context, uri string) (*app.Activity, error)
@@ -40,8 +48,10 @@ const ActivityContentType = "application/activity+json; charset=utf-8"
 
 // Deps are what the actor handlers need.
 type Deps struct {
-	Store Store
-	URLs  federation.URLs
+	Users      Users
+	Follows    Follows
+	Activities Activities
+	URLs       federation.URLs
 	// Keys gives the instance actor's public key.
 	Keys *keys.Keyring
 	// Verifier checks signed GETs; required when AuthorizedFetch is on.
@@ -73,8 +83,8 @@ type Handlers struct {
 // which must not reach production.
 func New(deps Deps) *Handlers {
 	switch {
-	case deps.Store == nil:
-		panic("actors.New: no Store")
+	case deps.Users == nil || deps.Follows == nil || deps.Activities == nil:
+		panic("actors.New: no Users, Follows or Activities")
 	case deps.Keys == nil:
 		panic("actors.New: no Keys")
 	case deps.AuthorizedFetch && deps.Verifier == nil:
@@ -97,7 +107,7 @@ func InstanceOutbox(urls federation.URLs) string { return urls.InstanceActor() +
 // is one URL.
 func (h *Handlers) user(w http.ResponseWriter, r *http.Request) (*app.User, bool) {
 	name := r.PathValue("name")
-	u, err := h.deps.Store.UserByUsername(r.Context(), name)
+	u, err := h.deps.Users.UserByUsername(r.Context(), name)
 	if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && u.Username != name) {
 		fail(w, http.StatusNotFound, "no such user")
 		return nil, false

@@ -12,7 +12,9 @@ import (
 
 // The real store and moderation service satisfy the consumer interfaces.
 var (
-	_ actors.Store      = (*store.Store)(nil)
+	_ actors.Users      = (*store.Users)(nil)
+	_ actors.Follows    = (*store.Follows)(nil)
+	_ actors.Activities = (*store.Activities)(nil)
 	_ actors.Moderation = (*moderation.Service)(nil)
 )
 

@@ -29,9 +29,9 @@ func (h *Handlers) ServeFollowers(w http.ResponseWriter, r *http.Request) {
 	actor := h.urls.Actor(u.Username)
 	h.serveCollection(w, r, collection{
 		id:    h.urls.Followers(u.Username),
-		count: func(ctx context.Context) (int64, error) { return h.deps.Store.CountFollowers(ctx, actor) },
+		count: func(ctx context.Context) (int64, error) { return h.deps.Follows.CountFollowers(ctx, actor) },
 		items: func(ctx context.Context, offset, limit int) ([]any, error) {
-			fs, err := h.deps.Store.FollowersPage(ctx, actor, offset, limit)
+			fs, err := h.deps.Follows.FollowersPage(ctx, actor, offset, limit)
 			return actorIDs(fs, func(f app.Follow) string { return f.FollowerURI }), err
 		},
 	})
@@ -46,9 +46,9 @@ func (h *Handlers) ServeFollowing(w http.ResponseWriter, r *http.Request) {
 	actor := h.urls.Actor(u.Username)
 	h.serveCollection(w, r, collection{
 		id:    h.urls.Following(u.Username),
-		count: func(ctx context.Context) (int64, error) { return h.deps.Store.CountFollowing(ctx, actor) },
+		count: func(ctx context.Context) (int64, error) { return h.deps.Follows.CountFollowing(ctx, actor) },
 		items: func(ctx context.Context, offset, limit int) ([]any, error) {
-			fs, err := h.deps.Store.FollowingPage(ctx, actor, offset, limit)
+			fs, err := h.deps.Follows.FollowingPage(ctx, actor, offset, limit)
 			return actorIDs(fs, func(f app.Follow) string { return f.FolloweeURI }), err
 		},
 	})
@@ -72,9 +72,9 @@ func (h *Handlers) ServeInstanceOutbox(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) outboxOf(actor, id string) collection {
 	return collection{
 		id:    id,
-		count: func(ctx context.Context) (int64, error) { return h.deps.Store.CountPublicOutbox(ctx, actor) },
+		count: func(ctx context.Context) (int64, error) { return h.deps.Activities.CountPublicOutbox(ctx, actor) },
 		items: func(ctx context.Context, offset, limit int) ([]any, error) {
-			acts, err := h.deps.Store.PublicOutboxPage(ctx, actor, offset, limit)
+			acts, err := h.deps.Activities.PublicOutboxPage(ctx, actor, offset, limit)
 			if err != nil {
 				return nil, err
 			}

@@ -68,7 +68,7 @@ func newEnv(tb testing.TB, mod func(*actors.Deps)) *env {
 	s := storetest.Open(tb)
 	urls := federation.NewURLs(base)
 	kr := keys.New(s, urls)
-	deps := actors.Deps{Store: s, URLs: urls, Keys: kr, PageSize: 10, HTML: func(w http.ResponseWriter, r *http.Request) {
+	deps := actors.Deps{Users: s.Users, Follows: s.Follows, Activities: s.Activities, URLs: urls, Keys: kr, PageSize: 10, HTML: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte("<html>profile of " + r.PathValue("name") + "</html>"))
 	}}

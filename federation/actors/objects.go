@@ -16,7 +16,7 @@ var objectActivities = []string{"Create", "Update", "Delete"}
 // ServeActivity answers GET /activities/:id with a local, public activity as
 // stored; anything else is 404.
 func (h *Handlers) ServeActivity(w http.ResponseWriter, r *http.Request) {
-	a, err := h.deps.Store.ActivityByURI(r.Context(), h.urls.Activity(r.PathValue("id")))
+	a, err := h.deps.Activities.ActivityByURI(r.Context(), h.urls.Activity(r.PathValue("id")))
 	if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && (!a.Local || !a.Public)) {
 		fail(w, http.StatusNotFound, "no such activity")
 		return
@@ -37,7 +37,7 @@ func (h *Handlers) ServeActivity(w http.ResponseWriter, r *http.Request) {
 // once it was deleted, 404 otherwise.
 func (h *Handlers) ServeObject(w http.ResponseWriter, r *http.Request) {
 	id := h.urls.Object(r.PathValue("id"))
-	a, err := h.deps.Store.LatestLocalObjectActivity(r.Context(), id, objectActivities)
+	a, err := h.deps.Activities.LatestLocalObjectActivity(r.Context(), id, objectActivities)
 	if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && !a.Public) {
 		fail(w, http.StatusNotFound, "no such object")
 		return

@@ -13,10 +13,15 @@ import (
 	"github.com/plaudit/plaudit/federation"
 )
 
-// Store is what discovery reads; *store.Store satisfies it.
-type Store interface {
+// Users finds and counts local users (implemented by store.Users).
+type Users interface {
 	UserByUsername(ctx context.Context, username string) (*app.User, error)
 	CountUsers(ctx context.Context) (int64, error)
+}
+
+// Activities counts what local users do, for NodeInfo's usage
+// (implemented by store.Activities).
+type Activities interface {
 	CountActiveUsers(ctx context.Context, since time.Time, actorPrefix string) (int64, error)
 	CountLocalPosts(ctx context.Context) (int64, error)
 }
@@ -29,8 +34,9 @@ const (
 
 // Deps are what the discovery handlers need.
 type Deps struct {
-	Store Store
-	URLs  federation.URLs
+	Users      Users
+	Activities Activities
+	URLs       federation.URLs
 	// Version is the software version NodeInfo reports ("dev" if empty).
 	Version string
 	// SignupOpen tells NodeInfo whether anyone may register.
@@ -63,8 +69,8 @@ type Handlers struct {
 
 // New returns the handlers; the web layer mounts them.
 func New(deps Deps) *Handlers {
-	if deps.Store == nil {
-		panic("discovery.New: no Store")
+	if deps.Users == nil || deps.Activities == nil {
+		panic("discovery.New: no Users or Activities")
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()

@@ -26,7 +26,7 @@ func newEnv(t *testing.T, baseURL string, mod func(*discovery.Deps)) *env {
 	t.Helper()
 	s := storetest.Open(t)
 	urls := federation.NewURLs(baseURL)
-	deps := discovery.Deps{Store: s, URLs: urls, Version: "1.2.3", SignupOpen: true, Currency: "EUR", UsageTTL: -1}
+	deps := discovery.Deps{Users: s.Users, Activities: s.Activities, URLs: urls, Version: "1.2.3", SignupOpen: true, Currency: "EUR", UsageTTL: -1}
 	if mod != nil {
 		mod(&deps)
 	}
@@ -72,5 +72,8 @@ func mustDecode(t *testing.T, w *httptest.ResponseRecorder, v any) {
 	}
 }
 
-// The real store satisfies the consumer interface.
-var _ discovery.Store = (*store.Store)(nil)
+// The real entity stores satisfy the consumer interfaces.
+var (
+	_ discovery.Users      = (*store.Users)(nil)
+	_ discovery.Activities = (*store.Activities)(nil)
+)

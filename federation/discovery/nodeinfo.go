@@ -169,16 +169,16 @@ func (h *Handlers) countUsage(ctx context.Context, now time.Time) (Usage, error)
 		err error
 	)
 	prefix := h.deps.URLs.Actor("")
-	if u.Users.Total, err = h.deps.Store.CountUsers(ctx); err != nil {
+	if u.Users.Total, err = h.deps.Users.CountUsers(ctx); err != nil {
 		return Usage{}, fmt.Errorf("nodeinfo usage: %w", err)
 	}
-	if u.Users.ActiveMonth, err = h.deps.Store.CountActiveUsers(ctx, now.Add(-month), prefix); err != nil {
+	if u.Users.ActiveMonth, err = h.deps.Activities.CountActiveUsers(ctx, now.Add(-month), prefix); err != nil {
 		return Usage{}, fmt.Errorf("nodeinfo usage: %w", err)
 	}
-	if u.Users.ActiveHalfyear, err = h.deps.Store.CountActiveUsers(ctx, now.Add(-halfyear), prefix); err != nil {
+	if u.Users.ActiveHalfyear, err = h.deps.Activities.CountActiveUsers(ctx, now.Add(-halfyear), prefix); err != nil {
 		return Usage{}, fmt.Errorf("nodeinfo usage: %w", err)
 	}
-	if u.LocalPosts, err = h.deps.Store.CountLocalPosts(ctx); err != nil {
+	if u.LocalPosts, err = h.deps.Activities.CountLocalPosts(ctx); err != nil {
 		return Usage{}, fmt.Errorf("nodeinfo usage: %w", err)
 	}
 	return u, nil

@@ -69,7 +69,7 @@ func (h *Handlers) ServeWebFinger(w http.ResponseWriter, r *http.Request) {
 	if t.instance {
 		jrd = h.instanceJRD()
 	} else {
-		u, err := h.deps.Store.UserByUsername(r.Context(), t.username)
+		u, err := h.deps.Users.UserByUsername(r.Context(), t.username)
 		if app.ErrorCode(err) == app.ENOTFOUND {
 			fail(w, http.StatusNotFound, errNotHere.Error())
 			return

@@ -93,11 +93,11 @@ func (inst *Instance) buildFederation() error {
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
 	})
 	f.Discovery = discovery.New(discovery.Deps{
-		Store: inst.store, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
+		Users: inst.store.Users, Activities: inst.store.Activities, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
 		Currency: cfg.Currency, Logger: inst.logger,
 	})
 	f.Actors = actors.New(actors.Deps{
-		Store: inst.store, URLs: urls, Keys: f.Keys, Verifier: f.Verifier,
+		Users: inst.store.Users, Follows: inst.store.Follows, Activities: inst.store.Activities, URLs: urls, Keys: f.Keys, Verifier: f.Verifier,
 		AuthorizedFetch: cfg.Federation.AuthorizedFetch, Moderation: f.Moderation,
 		Logger: inst.logger,
 	})
