@@ -29,19 +29,6 @@ func (s outageStore) DeliveryByID(ctx context.Context, id int64) (*app.Delivery,
 	return s.Store.DeliveryByID(ctx, id)
 }
 
-// waitUntil polls cond until it holds, failing the test after a generous
-// deadline.
-func waitUntil(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestSweepRecoversArchivedDelivery: Deliver fails with infrastructure
 // errors (the database is down) until asynq's retries run out and it
 // archives the task, whose id it keeps. Once the database is back, the
@@ -73,14 +60,14 @@ func TestSweepRecoversArchivedDelivery(t *testing.T) {
 	if err := e.deps.Queue.EnqueueDelivery(ctx, ds[0].ID, 1, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the task to be archived", func() bool { return jobstest.QueueInfo(t, r, queues, jobs.QueueDelivery).Archived == 1 })
+	jobstest.WaitUntil(t, "the task to be archived", func() bool { return jobstest.QueueInfo(t, r, queues, jobs.QueueDelivery).Archived == 1 })
 	down.Store(false)
 
 	if err := e.d.SweepDue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the delivery to be delivered", func() bool { return e.delivery(t, ds[0].ID).State == app.DeliveryDelivered })
-	waitUntil(t, "the queue to be idle", func() bool { return !jobstest.Busy(t, r, queues, jobs.QueueDelivery) })
+	jobstest.WaitUntil(t, "the delivery to be delivered", func() bool { return e.delivery(t, ds[0].ID).State == app.DeliveryDelivered })
+	jobstest.WaitUntil(t, "the queue to be idle", func() bool { return !jobstest.Busy(t, r, queues, jobs.QueueDelivery) })
 	if got := e.delivery(t, ds[0].ID); got.Attempts != 1 {
 		t.Errorf("delivered after %d attempts, want 1", got.Attempts)
 	}

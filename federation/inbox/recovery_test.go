@@ -30,19 +30,6 @@ func (s outageStore) ActivityByID(ctx context.Context, id int64) (*app.Activity,
 	return s.Store.ActivityByID(ctx, id)
 }
 
-// waitUntil polls cond until it holds, failing the test after a generous
-// deadline.
-func waitUntil(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestSweepRecoversArchivedTask: the database is down for as long as the
 // task's retries last, so asynq archives the task, whose id it keeps. Once
 // the database is back, the sweep queues the row again and the Like is
@@ -83,14 +70,14 @@ func TestSweepRecoversArchivedTask(t *testing.T) {
 	if err := in.queue.EnqueueInbox(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the task to be archived", func() bool { return jobstest.QueueInfo(t, r, queues, jobs.QueueInbox).Archived == 1 })
+	jobstest.WaitUntil(t, "the task to be archived", func() bool { return jobstest.QueueInfo(t, r, queues, jobs.QueueInbox).Archived == 1 })
 	down.Store(false)
 
 	if err := in.SweepPending(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the activity to be processed", func() bool { return e.activity(a.URI).State == app.ActivityProcessed })
-	waitUntil(t, "the queue to be idle", func() bool { return !jobstest.Busy(t, r, queues, jobs.QueueInbox) })
+	jobstest.WaitUntil(t, "the activity to be processed", func() bool { return e.activity(a.URI).State == app.ActivityProcessed })
+	jobstest.WaitUntil(t, "the queue to be idle", func() bool { return !jobstest.Busy(t, r, queues, jobs.QueueInbox) })
 	if n := applied.Load(); n != 1 {
 		t.Errorf("the Like was applied %d times, want once", n)
 	}

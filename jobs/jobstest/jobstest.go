@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -69,4 +70,17 @@ func Busy(tb testing.TB, r *jobs.Redis, queues jobs.Queues, queue string) bool {
 	tb.Helper()
 	i := QueueInfo(tb, r, queues, queue)
 	return i.Pending+i.Active+i.Scheduled+i.Retry > 0
+}
+
+// WaitUntil polls cond until it holds, failing the test after a generous
+// deadline (30 s): for work that background jobs finish.
+func WaitUntil(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
