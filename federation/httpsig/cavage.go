@@ -62,12 +62,11 @@ type cavageSignature struct {
 func (s *cavageSignature) keyID() string { return s.params.KeyID }
 
 func (s *cavageSignature) checkCoverage(r *http.Request, hasBody bool) error {
-	required := []string{gofed.RequestTarget, "date"}
+	// host binds the signature to this server: without it a request
+	// signed for another server's inbox would verify here too.
+	required := []string{gofed.RequestTarget, "host", "date"}
 	if hasBody {
 		required = append(required, "digest")
-	}
-	if isSafe(r.Method) {
-		required = append(required, "host")
 	}
 	for _, h := range required {
 		if !s.params.Covers(h) {

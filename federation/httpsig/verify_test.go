@@ -92,6 +92,18 @@ func TestVerify(t *testing.T) {
 			wantErr: ErrHeaderNotSigned,
 		},
 		{
+			name: "host not signed on post",
+			build: func(t *testing.T) (*http.Request, []byte) {
+				r := newRequest(t, http.MethodPost, inboxURL)
+				r.Header.Set("Date", testNow.Format(http.TimeFormat))
+				r.Header.Set("Digest", sha256Digest(likeBody))
+				r.Header.Set("Signature", handSign(t, r, aliceKey(), aliceKeyID, "rsa-sha256",
+					"post /users/carol/inbox", []string{"(request-target)", "date", "digest"}))
+				return wire(t, r, likeBody), likeBody
+			},
+			wantErr: ErrHeaderNotSigned,
+		},
+		{
 			name: "host not signed on get",
 			build: func(t *testing.T) (*http.Request, []byte) {
 				r := newRequest(t, http.MethodGet, "https://plaudit.example/users/carol")

@@ -2,6 +2,8 @@ package inbox
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
@@ -29,8 +31,13 @@ func (in *Inbox) updateActor(ctx context.Context, rec *app.Activity, act *as2.Ac
 	a := dereference.RemoteActorOf(doc, act.Object, "", in.now())
 	if a.KeyID == "" {
 		// An update without a usable key does not remove the one we hold.
-		if old, err := in.store.RemoteActorByURI(ctx, doc.ID); err == nil {
+		old, err := in.store.RemoteActorByURI(ctx, doc.ID)
+		switch {
+		case err == nil:
 			a.KeyID, a.PublicKeyPEM = old.KeyID, old.PublicKeyPEM
+		case !errors.Is(err, app.ErrNotFound):
+			// Storing the update now would drop the key we hold: retry.
+			return fmt.Errorf("update of %s: %w", doc.ID, err)
 		}
 	}
 	return in.store.UpsertRemoteActor(ctx, a)

@@ -309,6 +309,7 @@ type request struct {
 	date        time.Time
 	contentType string
 	unsigned    bool
+	host        string // the Host the request names (and is signed for), when not ours
 }
 
 // build makes the HTTP request, signed like another server would.
@@ -320,6 +321,10 @@ func (e *env) build(r request) *http.Request {
 	req, err := http.NewRequest(http.MethodPost, e.base+r.path, bytes.NewReader(r.body))
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if r.host != "" {
+		req.Host = r.host
+		req.Header.Set("Host", r.host)
 	}
 	req.Header.Set("Content-Type", "application/activity+json")
 	if r.contentType != "" {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -65,6 +66,9 @@ func (in *Inbox) receive(w http.ResponseWriter, req *http.Request, owner string)
 // accept checks and stores the request; nil means 202.
 func (in *Inbox) accept(req *http.Request, owner, keyID, host string) *refusal {
 	ctx := req.Context()
+	if r := in.checkHost(req); r != nil {
+		return r
+	}
 	if r := checkContentType(req); r != nil {
 		return r
 	}
@@ -191,4 +195,25 @@ func (in *Inbox) answer(w http.ResponseWriter, req *http.Request, r *refusal, ke
 // requests.
 func (in *Inbox) insert(ctx context.Context, row *app.Activity) (bool, error) {
 	return in.batch.insert(ctx, row)
+}
+
+// checkHost refuses a request for another host: the signature covers Host,
+// so a request signed for another server's inbox and sent here with that
+// server's name must not be taken as ours. Behind a reverse proxy, the
+// proxy must pass the Host header on (docs/operations.md).
+func (in *Inbox) checkHost(req *http.Request) *refusal {
+	if sameHost(req.Host, in.urls.Host()) {
+		return nil
+	}
+	return refuse(http.StatusMisdirectedRequest, nil, "this inbox is on %s, not %s", in.urls.Host(), req.Host)
+}
+
+// sameHost compares two host[:port] values, case-insensitively and with
+// the default ports left out.
+func sameHost(a, b string) bool {
+	norm := func(h string) string {
+		h = strings.ToLower(h)
+		return strings.TrimSuffix(strings.TrimSuffix(h, ":443"), ":80")
+	}
+	return norm(a) == norm(b)
 }

@@ -123,6 +123,10 @@ func TestRefusals(t *testing.T) {
 			a := e.alice()
 			return request{body: likeOf(e, e.bob(), 1), as: &a}
 		}, http.StatusUnauthorized, "not the owner"},
+		{"signed for another server", envOptions{}, nil, func(e *env) request {
+			a := e.alice()
+			return request{body: likeOf(e, a, 1), as: &a, host: "other.example"}
+		}, http.StatusMisdirectedRequest, "other.example"},
 		{"unknown key", envOptions{}, nil, func(e *env) request {
 			a := e.alice()
 			return request{body: likeOf(e, a, 1), as: &a, keyID: e.hosts["https://mastodon.example"] + "/users/nobody#main-key"}
