@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/actors"
 	"github.com/plaudit/plaudit/federation/discovery"
 )
@@ -22,9 +23,14 @@ func (s *Server) inboxRoutes(e *gin.Engine) {
 	if in == nil {
 		return
 	}
-	e.POST("/inbox", gin.WrapF(in.ServeShared))
-	e.POST("/actor/inbox", gin.WrapF(in.ServeShared))
-	e.POST("/users/:name/inbox", func(c *gin.Context) { in.ServeUser(c.Writer, c.Request, c.Param("name")) })
+	// The inbox limits unsigned senders by client IP: hand it the one gin
+	// found (through trusted proxies only).
+	withIP := func(c *gin.Context) *http.Request {
+		return c.Request.WithContext(federation.WithClientIP(c.Request.Context(), c.ClientIP()))
+	}
+	e.POST("/inbox", func(c *gin.Context) { in.ServeShared(c.Writer, withIP(c)) })
+	e.POST("/actor/inbox", func(c *gin.Context) { in.ServeShared(c.Writer, withIP(c)) })
+	e.POST("/users/:name/inbox", func(c *gin.Context) { in.ServeUser(c.Writer, withIP(c), c.Param("name")) })
 }
 
 // Actors serves local actors and what they published (implemented by

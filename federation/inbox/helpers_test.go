@@ -205,7 +205,7 @@ func newEnv(tb testing.TB, opts envOptions) *env {
 		Blocks: moderation.NewRemoteBlocks(s, s, s, nil), URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
 		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now, Reachable: opts.reachable,
 	})
-	mux.HandleFunc("POST /inbox", e.inbox.ServeShared)
+	mux.HandleFunc("POST /inbox", func(w http.ResponseWriter, r *http.Request) { e.inbox.ServeShared(w, withTestClientIP(r)) })
 	mux.HandleFunc("POST /actor/inbox", e.inbox.ServeShared)
 	mux.HandleFunc("POST /users/{name}/inbox", func(w http.ResponseWriter, r *http.Request) {
 		e.inbox.ServeUser(w, r, r.PathValue("name"))
@@ -438,3 +438,14 @@ func dereftestKey(name string) *rsa.PrivateKey { return dereftest.Key(name) }
 func publicPEM(tb testing.TB, k *rsa.PrivateKey) string { return dereftest.PublicPEM(tb, k) }
 
 func goneResponse() dereftest.Response { return dereftest.Response{Status: http.StatusGone} }
+
+// testClientIP is the header tests name a client address in, as the web
+// layer would find it behind a trusted proxy.
+const testClientIP = "X-Test-Client-Ip"
+
+func withTestClientIP(r *http.Request) *http.Request {
+	if ip := r.Header.Get(testClientIP); ip != "" {
+		return r.WithContext(federation.WithClientIP(r.Context(), ip))
+	}
+	return r
+}

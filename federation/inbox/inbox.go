@@ -90,8 +90,9 @@ type Deps struct {
 	// BodyLimit is the largest body accepted, in bytes; 0 means
 	// DefaultBodyLimit.
 	BodyLimit int64
-	// RateLimit is how many requests per second one remote host (the host
-	// of the signing key) may send; 0 turns the limit off.
+	// RateLimit is how many verified requests per second one remote host
+	// (the host of the signing key) may send, and how many unsigned or
+	// unverified ones one client address may; 0 turns the limits off.
 	RateLimit float64
 	// RateBurst is how many requests a host may send at once; 0 means
 	// twice RateLimit (at least 1).
@@ -126,7 +127,8 @@ type Inbox struct {
 	blocks     Blocks
 	urls       federation.URLs
 	bodyLimit  int64
-	limiter    *hostLimiter
+	limiter    *hostLimiter // verified requests, per signing host
+	addrs      *hostLimiter // unsigned and unverified requests, per client address
 	log        *slog.Logger
 	now        func() time.Time
 	users      *ttlcache.Cache[struct{}] // local users known to exist
@@ -159,6 +161,7 @@ func New(d Deps) *Inbox {
 	in.screen = newModerationCache(d.Moderation, ttl, in.now)
 	if d.RateLimit > 0 {
 		in.limiter = newHostLimiter(d.RateLimit, d.RateBurst, maxLimitedHosts)
+		in.addrs = newHostLimiter(d.RateLimit, d.RateBurst, maxLimitedHosts)
 	}
 	in.handlers = in.handlerTable()
 	in.batch = newBatchWriter(d.Store)

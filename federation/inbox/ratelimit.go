@@ -15,7 +15,37 @@ import (
 // bucket, which is the generous side to err on).
 const maxLimitedHosts = 10000
 
-// rateLimit takes a token from host's bucket.
+// limitAddress refuses a client address that has used up its allowance of
+// unsigned and unverified requests, before the body is read. An unsigned
+// request takes a token at once; a signed one only checks, since its
+// address pays only if the signature then fails (chargeAddress).
+func (in *Inbox) limitAddress(addr string, unsigned bool) *refusal {
+	if in.addrs == nil || addr == "" {
+		return nil
+	}
+	now := in.now()
+	ok, wait := in.addrs.peek(addr, now)
+	if ok && unsigned {
+		ok, wait = in.addrs.allow(addr, now)
+	}
+	if ok {
+		return nil
+	}
+	r := refuse(http.StatusTooManyRequests, nil, "too many unsigned or unverified requests from %s", addr)
+	r.retry = max(wait, time.Second)
+	return r
+}
+
+// chargeAddress takes a token from addr for a request whose signature
+// failed.
+func (in *Inbox) chargeAddress(addr string) {
+	if in.addrs != nil && addr != "" {
+		in.addrs.allow(addr, in.now())
+	}
+}
+
+// rateLimit takes a token from host's bucket: only verified requests are
+// charged to the host that signed them.
 func (in *Inbox) rateLimit(host string) *refusal {
 	if in.limiter == nil || host == "" {
 		return nil
@@ -68,6 +98,21 @@ func (h *hostLimiter) allow(host string, now time.Time) (bool, time.Duration) {
 		return false, d
 	}
 	return true, 0
+}
+
+// peek tells whether host has a token left at now, without taking it, and
+// if not how long until it will.
+func (h *hostLimiter) peek(host string, now time.Time) (bool, time.Duration) {
+	lim := h.bucket(host)
+	if lim.TokensAt(now) >= 1 {
+		return true, 0
+	}
+	r := lim.ReserveN(now, 1)
+	defer r.CancelAt(now)
+	if !r.OK() {
+		return false, time.Second
+	}
+	return false, r.DelayFrom(now)
 }
 
 // bucket returns host's limiter, making it (and evicting the least

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/dereference"
 	"github.com/plaudit/plaudit/federation/httpsig"
@@ -72,7 +73,8 @@ func (in *Inbox) accept(req *http.Request, owner, keyID, host string) *refusal {
 	if r := checkContentType(req); r != nil {
 		return r
 	}
-	if r := in.rateLimit(host); r != nil {
+	addr := federation.ClientIP(req)
+	if r := in.limitAddress(addr, keyID == ""); r != nil {
 		return r
 	}
 	if r := in.screenHost(ctx, host); r != nil {
@@ -84,7 +86,15 @@ func (in *Inbox) accept(req *http.Request, owner, keyID, host string) *refusal {
 	}
 	res, err := in.verifier.Verify(ctx, req, body)
 	if err != nil {
+		// Only the sender's address pays for a signature that fails: the
+		// host it names may be an innocent server whose key was forged.
+		if keyID != "" { // an unsigned request has paid already
+			in.chargeAddress(addr)
+		}
 		return in.unverified(ctx, body, keyID, err)
+	}
+	if r := in.rateLimit(host); r != nil {
+		return r
 	}
 	if in.reachable != nil {
 		if err := in.reachable(ctx, host); err != nil {
