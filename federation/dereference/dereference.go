@@ -73,10 +73,19 @@ type Deps struct {
 	// database read per signed request; 0 means DefaultKeyCacheTTL,
 	// negative keeps none.
 	KeyCacheTTL time.Duration
-	Logger      *slog.Logger
+	// KeyFetches bounds how many signing keys are fetched at once while
+	// verifying requests; 0 means DefaultKeyFetches. Past it a request
+	// naming an unknown key is answered 503 rather than fetched, so that a
+	// flood of requests naming unknown keys cannot make unbounded
+	// outbound fetches.
+	KeyFetches int
+	Logger     *slog.Logger
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 }
+
+// DefaultKeyFetches is how many key fetches run at once by default.
+const DefaultKeyFetches = 16
 
 // Fetcher dereferences remote actors, keys and objects. It is safe for
 // concurrent use.
@@ -91,6 +100,7 @@ type Fetcher struct {
 	negative *ttlcache.Cache[error]
 	known    *ttlcache.Cache[*httpsig.PublicKey]
 	parsed   *pemCache
+	fetching chan struct{} // one slot per key fetch under way
 }
 
 // New returns a Fetcher with d's defaults filled in.
@@ -119,6 +129,11 @@ func New(d Deps) *Fetcher {
 	}
 	f.known = ttlcache.New[*httpsig.PublicKey](keyTTL, f.now)
 	f.parsed = newPEMCache()
+	n := d.KeyFetches
+	if n <= 0 {
+		n = DefaultKeyFetches
+	}
+	f.fetching = make(chan struct{}, n)
 	return f
 }
 

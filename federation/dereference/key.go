@@ -90,6 +90,12 @@ func (f *Fetcher) recentlyFetched(ctx context.Context, keyID string) (*app.Remot
 // fetchKeyOwner fetches the document at keyID and from it the actor that
 // owns the key, stored with that key.
 func (f *Fetcher) fetchKeyOwner(ctx context.Context, keyID string) (*app.RemoteActor, error) {
+	select {
+	case f.fetching <- struct{}{}:
+		defer func() { <-f.fetching }()
+	default:
+		return nil, fmt.Errorf("key %s: %w", keyID, httpsig.ErrKeyFetchBusy)
+	}
 	docURL := stripFragment(keyID)
 	resp, err := f.client.Get(ctx, docURL, "")
 	if err != nil {

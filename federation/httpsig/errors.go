@@ -39,16 +39,23 @@ var (
 	ErrBadSignature = errors.New("signature does not verify")
 	// ErrReplay: this exact signature was already accepted.
 	ErrReplay = errors.New("signature already used")
+	// ErrKeyFetchBusy: the key must be fetched, and this server fetches
+	// as many keys as it allows at once; the sender should retry soon.
+	ErrKeyFetchBusy = errors.New("too many signing keys being fetched; retry shortly")
 )
 
 // StatusCode is the HTTP status that answers a verification error: 400 for a
 // request that is malformed, 401 for one whose signature is absent or not
 // accepted (senders that speak several schemes retry another one after a
-// 401), 500 for anything else, such as a key resolver or replay cache that
+// 401), 503 when the key cannot be fetched now (ErrKeyFetchBusy), 500 for
+// anything else, such as a key resolver or replay cache that
 // failed, and 200 for nil.
 func StatusCode(err error) int {
 	if err == nil {
 		return http.StatusOK
+	}
+	if errors.Is(err, ErrKeyFetchBusy) {
+		return http.StatusServiceUnavailable
 	}
 	for _, e := range []error{ErrMalformedSignature, ErrInvalidDate, ErrMissingDigest, ErrUnsupportedDigest, ErrDigestMismatch} {
 		if errors.Is(err, e) {

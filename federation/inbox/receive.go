@@ -115,6 +115,11 @@ func (in *Inbox) unverified(ctx context.Context, body []byte, keyID string, err 
 		return nil
 	}
 	status := verifyStatus(err)
+	if status == http.StatusServiceUnavailable {
+		r := refuse(status, err, "%v", httpsig.ErrKeyFetchBusy)
+		r.retry = 5 * time.Second
+		return r
+	}
 	if status >= 500 {
 		return refuse(status, err, "internal error")
 	}
