@@ -54,6 +54,10 @@ type Deps struct {
 	// Moderation, when set, keeps actors blocked by admins out of the
 	// recipients.
 	Moderation ActorPolicy
+	// ResolveTimeout bounds how long resolving one activity's recipients
+	// may take; those not resolved by then are left out. 0 means
+	// DefaultResolveTimeout.
+	ResolveTimeout time.Duration
 	// Person makes a user's actor document, for profile updates.
 	Person func(u *app.User) as2.Document
 	Now    func() time.Time
@@ -70,6 +74,9 @@ type Publisher struct {
 func New(deps Deps) *Publisher {
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if deps.ResolveTimeout <= 0 {
+		deps.ResolveTimeout = DefaultResolveTimeout
 	}
 	log := deps.Logger
 	if log == nil {

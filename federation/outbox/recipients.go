@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
@@ -51,18 +53,74 @@ func (p *Publisher) resolve(ctx context.Context, actorURI string, recipients []s
 			add(&t, in)
 		}
 	}
-	for _, uri := range actors {
-		inbox, err := p.inboxOf(ctx, uri, fanOut)
-		if err != nil {
-			if ctx.Err() != nil {
-				return t, fmt.Errorf("resolve %s: %w", uri, err)
-			}
-			p.log.WarnContext(ctx, "recipient left out", "actor", uri, "err", err)
-			continue
-		}
+	if len(actors) > MaxRecipients {
+		return t, app.Errorf(app.EINVALID, "an activity may address at most %d actors, not %d (address your followers instead)", MaxRecipients, len(actors))
+	}
+	inboxes, err := p.inboxesOf(ctx, actors, fanOut)
+	if err != nil {
+		return t, err
+	}
+	for _, inbox := range inboxes {
 		add(&t, inbox)
 	}
 	return t, nil
+}
+
+// Bounds of recipient resolution: how many actors one activity may address
+// one by one, how many are resolved at once, and how long all of them may
+// take together by default (Deps.ResolveTimeout).
+const (
+	MaxRecipients         = 100
+	resolveParallelism    = 8
+	DefaultResolveTimeout = 10 * time.Second
+)
+
+// inboxesOf resolves actors to their inboxes, at most resolveParallelism
+// at a time (one inside a transaction) and within Deps.ResolveTimeout, in
+// the order of actors.
+// Recipients that fail or are not resolved in time are left out and
+// logged; only the caller's context ending is an error.
+func (p *Publisher) inboxesOf(ctx context.Context, actors []string, shared bool) ([]string, error) {
+	rctx, cancel := context.WithTimeout(ctx, p.deps.ResolveTimeout)
+	defer cancel()
+	inboxes := make([]string, len(actors))
+	errs := make([]error, len(actors))
+	parallel := resolveParallelism
+	if app.InTx(ctx) {
+		// One transaction is one database connection, which runs one
+		// query at a time: inside one, resolve in turn (Prepare has
+		// fetched the actors before the transaction began).
+		parallel = 1
+	}
+	slots := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, uri := range actors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-rctx.Done():
+				errs[i] = rctx.Err()
+				return
+			}
+			inboxes[i], errs[i] = p.inboxOf(rctx, uri, shared)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("resolve recipients: %w", err)
+	}
+	out := inboxes[:0]
+	for i, uri := range actors {
+		if errs[i] != nil {
+			p.log.WarnContext(ctx, "recipient left out", "actor", uri, "err", errs[i])
+			continue
+		}
+		out = append(out, inboxes[i])
+	}
+	return out, nil
 }
 
 // newInboxSet returns a function adding inboxes to t once each.
