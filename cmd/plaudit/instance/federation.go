@@ -85,7 +85,7 @@ func (inst *Instance) buildFederation() error {
 		Backoff: inst.opts.DeliveryBackoff, Logger: inst.Logger,
 	})
 	f.Inbox = inbox.New(inbox.Deps{
-		Store: inst.Store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
+		Store: inst.Store, Tx: inst.Store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: moderation.NewRemoteBlocks(inst.Store, inst.Store, nil),
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.Logger,
@@ -125,6 +125,7 @@ func hostConcurrency(cfg configs.Config) int {
 // registerFederationJobs adds the federation task handlers and the sweep.
 func (f *Federation) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeInbox, jobs.HandleRowTask(f.Inbox.Process))
+	w.Handle(jobs.TypeInboxBatch, jobs.HandleBatchTask(f.Inbox.ProcessBatch))
 	w.Handle(jobs.TypeDeliver, jobs.HandleRowTask(f.Deliverer.Deliver))
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
