@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
 # Measures signed Like activities accepted per second by one Plaudit inbox,
-# end to end over loopback (verify, dedup, enqueue), with tools/inboxload.
-# Usage: scripts/bench-inbox.sh embedded|postgres [requests] [connections]
-#   embedded: `plaudit serve` on SQLite with the embedded Redis (the worker
-#             runs in the same process and processes the Likes meanwhile)
-#   postgres: `plaudit serve --no-worker` on PostgreSQL and Redis at
-#             127.0.0.1 (database plaudit_bench is dropped and made anew;
-#             Redis database 6 is flushed)
+# end to end over loopback (verify, dedup, enqueue), with tools/inboxload,
+# and what they cost: CPU seconds of the server processes per stored Like,
+# and whether the worker keeps pace (the backlog after the load).
+# Usage: scripts/bench-inbox.sh embedded|postgres|postgres-worker [requests] [connections]
+#   embedded:        `plaudit serve` on SQLite with the embedded Redis (the
+#                    worker runs in the same process and processes the Likes
+#                    meanwhile)
+#   postgres:        `plaudit serve --no-worker` on PostgreSQL and Redis at
+#                    127.0.0.1 (database plaudit_bench is dropped and made
+#                    anew; Redis database 6 is flushed)
+#   postgres-worker: `plaudit serve` (worker in the same process) on the
+#                    same PostgreSQL and Redis
+# The load: -actors 100 remote actors liking -notes 100 local notes.
+# CPU is sampled from /proc/<pid>/stat (utime+stime) every 0.5 s from just
+# before the load until the backlog is 0 (worker modes) or the load ends
+# (--no-worker): plaudit; for PostgreSQL the postmaster, its background
+# processes and every backend or autovacuum worker of plaudit_bench (other
+# databases' backends are left out); redis-server (shared with whatever
+# else uses it meanwhile). inboxload's own CPU is not counted.
+# BACKLOG_WAIT (default 600) bounds the wait for the backlog, in seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-mode=${1:?embedded or postgres}
+mode=${1:?embedded, postgres or postgres-worker}
 n=${2:-30000}
 conc=${3:-32}
+backlog_wait=${BACKLOG_WAIT:-600}
 work=$(mktemp -d)
 port=18181
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -24,19 +38,101 @@ export PLAUDIT_FEDERATION_ALLOW_HTTP=true PLAUDIT_FEDERATION_ALLOW_PRIVATE_ADDRE
 export PLAUDIT_FEDERATION_INBOX_RATE_LIMIT=0 PLAUDIT_LOG_LEVEL=warn PLAUDIT_DATA_DIR=$work/data
 export PLAUDIT_DEBUG_LISTEN=${PLAUDIT_DEBUG_LISTEN:-}
 serve_args=(serve)
-if [[ $mode == postgres ]]; then
+worker=yes
+case $mode in
+embedded) ;;
+postgres | postgres-worker)
 	psql -h 127.0.0.1 -U postgres -q -c 'DROP DATABASE IF EXISTS plaudit_bench WITH (FORCE)' -c 'CREATE DATABASE plaudit_bench'
 	redis-cli -n 6 flushdb >/dev/null
 	export PLAUDIT_DATABASE_URL='postgres://postgres@127.0.0.1:5432/plaudit_bench?sslmode=disable'
 	export PLAUDIT_REDIS_URL='redis://127.0.0.1:6379/6'
-	serve_args=(serve --no-worker)
-fi
+	if [[ $mode == postgres ]]; then
+		serve_args=(serve --no-worker)
+		worker=no
+	fi
+	;;
+*)
+	echo "unknown mode $mode" >&2
+	exit 2
+	;;
+esac
+
+# pending prints how many received activities are still pending.
+pending() {
+	local q="SELECT COUNT(*) FROM activities WHERE state = 'pending'"
+	if [[ $mode == embedded ]]; then
+		sqlite3 "$work/data/plaudit.db" "PRAGMA busy_timeout=5000; $q" | tail -1
+	else
+		psql -h 127.0.0.1 -U postgres -d plaudit_bench -tAc "$q"
+	fi
+}
+
+# server_pids prints "<group> <pid>" for every process whose CPU counts.
+server_pids() {
+	echo "plaudit $server"
+	if [[ $mode != embedded ]]; then
+		local pm
+		pm=$(pgrep -o -x postgres)
+		echo "postgres $pm"
+		ps --ppid "$pm" -o pid=,args= | awk '/plaudit_bench/ || !/\(|\[local\]/ {print "postgres " $1}'
+		echo "redis $(redis-cli info server | awk -F: '/^process_id/ {print $2}' | tr -d '\r')"
+	fi
+}
+
+# sample appends "<group> <pid> <utime+stime ticks>" lines, one set per 0.5 s.
+sample() {
+	while :; do
+		server_pids | while read -r group pid; do
+			[[ -r /proc/$pid/stat ]] || continue
+			# Fields after the ") " that ends the command name: utime is 14, stime 15.
+			awk -v g="$group" -v p="$pid" '{ sub(/^.*\) /, ""); print g, p, $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || true
+		done >>"$work/cpu"
+		echo "--" >>"$work/cpu"
+		sleep 0.5
+	done
+}
+
 "$work/plaudit" migrate >/dev/null
 echo 'a long password' | "$work/plaudit" user create alice >/dev/null
 "$work/plaudit" "${serve_args[@]}" 2>"$work/serve.log" &
+server=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.05; done
 echo "mode $mode: ${serve_args[*]}"
-"$work/inboxload" -inbox "http://127.0.0.1:$port/users/alice/inbox" -object "http://127.0.0.1:$port/users/alice" -n "$n" -c "$conc"
-if [[ $mode == postgres ]]; then
-	echo "activities stored: $(psql -h 127.0.0.1 -U postgres -d plaudit_bench -tAc 'SELECT COUNT(*) FROM activities')"
+sample &
+sampler=$!
+"$work/inboxload" -inbox "http://127.0.0.1:$port/users/alice/inbox" -object "http://127.0.0.1:$port/objects/note%d" \
+	-notes 100 -actors 100 -n "$n" -c "$conc"
+end=$(date +%s.%N)
+echo "pending at the end of the load: $(pending)"
+if [[ $worker == yes ]]; then
+	sleep 10
+	echo "pending 10 s after the load: $(pending)"
+	until [[ $(pending) == 0 ]]; do
+		if (($(date +%s) - ${end%.*} > backlog_wait)); then
+			echo "backlog not drained within ${backlog_wait}s"
+			break
+		fi
+		sleep 0.5
+	done
+	drained=$(date +%s.%N)
+	awk -v a="$end" -v b="$drained" 'BEGIN { printf "backlog 0 after %.1f s past the end of the load\n", b - a }'
 fi
+kill "$sampler"
+wait "$sampler" 2>/dev/null || true
+sleep 0.6
+stored=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" 'SELECT COUNT(*) FROM activities'; else psql -h 127.0.0.1 -U postgres -d plaudit_bench -tAc 'SELECT COUNT(*) FROM activities'; fi)
+processed=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" "SELECT COUNT(*) FROM activities WHERE state = 'processed'"; else psql -h 127.0.0.1 -U postgres -d plaudit_bench -tAc "SELECT COUNT(*) FROM activities WHERE state = 'processed'"; fi)
+echo "activities stored: $stored (warm-up included), processed: $processed"
+tck=$(getconf CLK_TCK)
+# Per pid: last sample minus the first (0 for a pid that appeared later).
+awk -v tck="$tck" -v likes="$stored" '
+	$1 == "--" { rounds++; next }
+	{ key = $1 " " $2 }
+	!(key in base) { base[key] = (rounds == 0 ? $3 : 0); group[key] = $1 }
+	{ last[key] = $3 }
+	END {
+		for (k in last) cpu[group[k]] += (last[k] - base[k]) / tck
+		total = 0
+		for (g in cpu) { printf "cpu %-8s %7.2f s = %6.3f ms per stored Like\n", g, cpu[g], 1000 * cpu[g] / likes; total += cpu[g] }
+		printf "cpu total    %7.2f s = %6.3f ms per stored Like\n", total, 1000 * total / likes
+	}' "$work/cpu"

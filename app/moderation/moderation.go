@@ -22,6 +22,8 @@ type Store interface {
 	InsertActorBlock(ctx context.Context, b *app.ActorBlock) error
 	DeleteActorBlock(ctx context.Context, blockedBy, actorURI string) (bool, error)
 	ActorBlockedBy(ctx context.Context, blockedBy, actorURI string) (bool, error)
+	// ActorsBlockedBy tells which of actorURIs blockedBy blocks.
+	ActorsBlockedBy(ctx context.Context, blockedBy string, actorURIs []string) (map[string]bool, error)
 	ListActorBlocks(ctx context.Context, blockedBy string) ([]app.ActorBlock, error)
 }
 

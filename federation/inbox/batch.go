@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/plaudit/plaudit/app"
@@ -38,6 +39,8 @@ type rowResult struct {
 // gets its answer only after its row is committed.
 type batchWriter struct {
 	store batchStore
+	tasks Queue // where stored rows are queued for processing
+	log   *slog.Logger
 	queue chan pendingRow
 	start sync.Once
 	done  chan struct{} // closed when run returns
@@ -48,9 +51,9 @@ type batchWriter struct {
 	senders  sync.WaitGroup
 }
 
-func newBatchWriter(store batchStore) *batchWriter {
+func newBatchWriter(store batchStore, tasks Queue, log *slog.Logger) *batchWriter {
 	return &batchWriter{
-		store: store, queue: make(chan pendingRow, 4*maxBatch),
+		store: store, tasks: tasks, log: log, queue: make(chan pendingRow, 4*maxBatch),
 		done: make(chan struct{}), stopping: make(chan struct{}),
 	}
 }
@@ -148,13 +151,42 @@ func (w *batchWriter) write(batch []pendingRow) {
 	}
 	// The requests' contexts may end while others in the batch wait; the
 	// write itself is not tied to any one of them.
-	inserted, err := w.store.InsertActivities(context.Background(), rows)
+	ctx := context.Background()
+	inserted, err := w.store.InsertActivities(ctx, rows)
+	if err == nil {
+		w.enqueue(ctx, rows, inserted)
+	}
 	for i, p := range batch {
 		if err != nil {
 			p.done <- rowResult{err: err}
 			continue
 		}
 		p.done <- rowResult{inserted: inserted[i]}
+	}
+}
+
+// enqueue queues the rows just stored: the Likes (and reactions) as one
+// batch task, any other activity in a task of its own, as its handler may
+// take long (fetches). It runs before the requests are answered. A row
+// whose task is not queued is pending: SweepPending queues it.
+func (w *batchWriter) enqueue(ctx context.Context, rows []*app.Activity, inserted []bool) {
+	var likes []int64
+	for i, row := range rows {
+		switch {
+		case !inserted[i]:
+		case batchable(row.Type):
+			likes = append(likes, row.ID)
+		default:
+			if err := w.tasks.EnqueueInbox(ctx, row.ID); err != nil {
+				w.log.WarnContext(ctx, "inbox: enqueue failed, the sweep will retry", "activity_id", row.ID, "err", err)
+			}
+		}
+	}
+	if len(likes) == 0 {
+		return
+	}
+	if err := w.tasks.EnqueueInboxBatch(ctx, likes); err != nil {
+		w.log.WarnContext(ctx, "inbox: enqueue of a batch failed, the sweep will retry", "activities", len(likes), "first_id", likes[0], "err", err)
 	}
 }
 

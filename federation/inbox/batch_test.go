@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,13 +14,15 @@ import (
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/store/storetest"
+	"github.com/plaudit/plaudit/jobs/jobstest"
 )
 
 // TestBatchWriterStoresEachURIOnce sends 400 concurrent inserts of 100
 // URIs, each four times: every URI is stored once and reported new once.
 func TestBatchWriterStoresEachURIOnce(t *testing.T) {
 	st := storetest.Open(t)
-	w := newBatchWriter(st)
+	q := &fakeQueue{}
+	w := newBatchWriter(st, q, slog.New(slog.DiscardHandler))
 	var (
 		wg    sync.WaitGroup
 		fresh [100]atomic.Int32
@@ -52,10 +56,60 @@ func TestBatchWriterStoresEachURIOnce(t *testing.T) {
 			t.Fatalf("URI %d reported new %d times, want 1", i, n)
 		}
 	}
-	var n int64
-	st.DB().Model(&app.Activity{}).Count(&n)
-	if n != 100 {
-		t.Fatalf("%d rows, want 100", n)
+	var stored []int64
+	st.DB().Model(&app.Activity{}).Order("id").Pluck("id", &stored)
+	if len(stored) != 100 {
+		t.Fatalf("%d rows, want 100", len(stored))
+	}
+	// Every stored Like is queued once, in a batch task with the others
+	// written with it; duplicates are not queued.
+	queued := q.IDs()
+	slices.Sort(queued)
+	if !slices.Equal(queued, stored) {
+		t.Errorf("queued %v, want each stored row once: %v", queued, stored)
+	}
+	for _, task := range q.Tasks() {
+		if !task.Batch {
+			t.Errorf("Like queued alone: %+v", task)
+		}
+	}
+}
+
+// TestBatchWriterQueuesOtherTypesAlone: in a batch written together, the
+// Likes are queued as one task and a Follow in a task of its own.
+func TestBatchWriterQueuesOtherTypesAlone(t *testing.T) {
+	st := storetest.Open(t)
+	held := heldStore{Store: st, writing: make(chan struct{}, 8), release: make(chan struct{})}
+	q := &fakeQueue{}
+	w := newBatchWriter(held, q, slog.New(slog.DiscardHandler))
+	row := func(typ string, n int) *app.Activity {
+		return &app.Activity{URI: fmt.Sprintf("https://remote.example/%s/%d", typ, n), Type: typ,
+			ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}
+	}
+	var wg sync.WaitGroup
+	insert := func(r *app.Activity) {
+		wg.Go(func() {
+			if _, err := w.insert(context.Background(), r); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	insert(row("Like", 0)) // the first write, held while the others queue up
+	<-held.writing
+	for _, r := range []*app.Activity{row("Like", 1), row("Follow", 2), row("EmojiReact", 3), row("Like", 4)} {
+		insert(r)
+	}
+	jobstest.WaitUntil(t, "the four rows to wait for the writer", func() bool { return len(w.queue) == 4 })
+	close(held.release)
+	wg.Wait()
+	var kinds []string
+	for _, task := range q.Tasks() {
+		kinds = append(kinds, fmt.Sprintf("batch=%v rows=%d", task.Batch, len(task.IDs)))
+	}
+	slices.Sort(kinds)
+	want := []string{"batch=false rows=1", "batch=true rows=1", "batch=true rows=3"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("tasks %v, want %v (the first Like alone, then the Follow alone and the other three together)", kinds, want)
 	}
 }
 
@@ -79,7 +133,7 @@ func (s heldStore) InsertActivities(ctx context.Context, rows []*app.Activity) (
 func TestBatchWriterShutdown(t *testing.T) {
 	st := storetest.Open(t)
 	held := heldStore{Store: st, writing: make(chan struct{}, 8), release: make(chan struct{})}
-	w := newBatchWriter(held)
+	w := newBatchWriter(held, &fakeQueue{}, slog.New(slog.DiscardHandler))
 	row := func(n int) *app.Activity {
 		return &app.Activity{URI: fmt.Sprintf("https://remote.example/likes/s%d", n), Type: "Like",
 			ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}

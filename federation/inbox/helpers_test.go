@@ -38,27 +38,52 @@ import (
 // fakeQueue records enqueued activities.
 type fakeQueue struct {
 	mu       sync.Mutex
-	ids      []int64 // EnqueueInbox
+	tasks    []queuedTask // EnqueueInbox and EnqueueInboxBatch, in order
 	attempts []queuedAttempt
 	fail     bool
 }
 
+// queuedTask is one EnqueueInbox (one id) or EnqueueInboxBatch call.
+type queuedTask struct {
+	IDs   []int64
+	Batch bool
+}
+
 func (q *fakeQueue) EnqueueInbox(_ context.Context, id int64) error {
+	return q.add(queuedTask{IDs: []int64{id}})
+}
+
+func (q *fakeQueue) EnqueueInboxBatch(_ context.Context, ids []int64) error {
+	return q.add(queuedTask{IDs: append([]int64(nil), ids...), Batch: true})
+}
+
+func (q *fakeQueue) add(t queuedTask) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.fail {
 		return fmt.Errorf("queue down")
 	}
-	q.ids = append(q.ids, id)
+	q.tasks = append(q.tasks, t)
 	return nil
+}
+
+// Tasks returns the tasks queued so far.
+func (q *fakeQueue) Tasks() []queuedTask {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]queuedTask(nil), q.tasks...)
 }
 
 func (q *fakeQueue) EnqueueDelivery(context.Context, int64, int, time.Time) error { return nil }
 
+// IDs lists the activities queued for their first processing, alone or
+// in batches, in order.
 func (q *fakeQueue) IDs() []int64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return append([]int64(nil), q.ids...)
+	var ids []int64
+	for _, t := range q.Tasks() {
+		ids = append(ids, t.IDs...)
+	}
+	return ids
 }
 
 // queuedAttempt is one EnqueueInboxAttempt call.
@@ -200,7 +225,7 @@ func newEnv(tb testing.TB, opts envOptions) *env {
 	pub := outbox.New(outbox.Deps{Tx: s, Store: s, Actors: fetcher, Objects: fetcher, Queue: e.queue, URLs: urls, Logger: logger})
 	e.follows = follows.New(follows.Deps{Tx: s, Store: s, Users: s, Actors: fetcher, Outbox: pub, URLs: urls})
 	e.inbox = New(Deps{
-		Store: s, Verifier: verifier, Remote: fetcher, Moderation: e.mod, Queue: e.queue,
+		Store: s, Tx: s, Verifier: verifier, Remote: fetcher, Moderation: e.mod, Queue: e.queue,
 		Follows: e.follows, Likes: likes.New(likes.Deps{Tx: s, Store: s, URLs: urls}),
 		Blocks: moderation.NewRemoteBlocks(s, s, s, nil), URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
 		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now, Reachable: opts.reachable,
@@ -383,12 +408,24 @@ func (e *env) deliver(as remoteActor, body []byte) {
 	e.processFrom(before)
 }
 
-// processFrom runs Process on the activities enqueued after the first n.
+// processFrom runs the tasks enqueued after the first n activities, as
+// the worker would: Process for one, ProcessBatch for a batch.
 func (e *env) processFrom(n int) {
 	e.t.Helper()
-	for _, id := range e.queue.IDs()[n:] {
-		if err := e.inbox.Process(context.Background(), id); err != nil {
-			e.t.Fatalf("Process(%d): %v", id, err)
+	seen := 0
+	for _, task := range e.queue.Tasks() {
+		seen += len(task.IDs)
+		if seen <= n {
+			continue
+		}
+		var err error
+		if task.Batch {
+			err = e.inbox.ProcessBatch(context.Background(), task.IDs)
+		} else {
+			err = e.inbox.Process(context.Background(), task.IDs[0])
+		}
+		if err != nil {
+			e.t.Fatalf("process %+v: %v", task, err)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/httpsig"
 	"github.com/plaudit/plaudit/federation/internal/ttlcache"
@@ -37,6 +38,8 @@ type Store interface {
 	ReleaseActivity(ctx context.Context, id int64, attempts int, at time.Time) error
 	SaveActivityAttempt(ctx context.Context, a *app.Activity) error
 	DueActivities(ctx context.Context, dueBy time.Time, afterID int64, limit int) ([]app.Activity, error)
+	ClaimActivities(ctx context.Context, ids []int64, dueBy, leaseUntil time.Time) ([]app.Activity, error)
+	MarkActivitiesProcessed(ctx context.Context, ids []int64, at time.Time) error
 
 	RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error)
 	UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) error
@@ -64,6 +67,8 @@ type Moderation interface {
 	Rejects(ctx context.Context, host string) (bool, error)
 	ActorBlocked(ctx context.Context, actorURI string) (bool, error)
 	Allows(ctx context.Context, host, actorURI string) (bool, error)
+	// AllowsAll answers Allows for many senders at once.
+	AllowsAll(ctx context.Context, senders []moderation.Sender) (map[moderation.Sender]bool, error)
 }
 
 // Queue hands received activities to the background worker (implemented
@@ -73,11 +78,17 @@ type Queue interface {
 	// EnqueueInboxAttempt asks for attempt number attempt at processing a
 	// received activity to run at `at` (now when zero).
 	EnqueueInboxAttempt(ctx context.Context, activityID int64, attempt int, at time.Time) error
+	// EnqueueInboxBatch asks for the first processing of the received
+	// activities ids, now, as one task (see ProcessBatch).
+	EnqueueInboxBatch(ctx context.Context, ids []int64) error
 }
 
 // Deps are the inbox's dependencies and settings.
 type Deps struct {
-	Store      Store
+	Store Store
+	// Tx runs a batch's Likes in one transaction (see ProcessBatch); nil
+	// applies them one by one.
+	Tx         app.Transactor
 	Verifier   Verifier
 	Remote     Remote
 	Moderation Moderation
@@ -117,6 +128,7 @@ type Deps struct {
 // Inbox receives and processes activities.
 type Inbox struct {
 	store      Store
+	tx         app.Transactor
 	verifier   Verifier
 	remote     Remote
 	moderation Moderation
@@ -141,7 +153,7 @@ type Inbox struct {
 // New returns an Inbox with d's defaults filled in.
 func New(d Deps) *Inbox {
 	in := &Inbox{
-		store: d.Store, verifier: d.Verifier, remote: d.Remote, moderation: d.Moderation,
+		store: d.Store, tx: d.Tx, verifier: d.Verifier, remote: d.Remote, moderation: d.Moderation,
 		queue: d.Queue, follows: d.Follows, likes: d.Likes, blocks: d.Blocks, urls: d.URLs,
 		bodyLimit: d.BodyLimit, log: d.Logger, now: d.Now,
 	}
@@ -164,7 +176,7 @@ func New(d Deps) *Inbox {
 		in.addrs = newHostLimiter(d.RateLimit, d.RateBurst, maxLimitedHosts)
 	}
 	in.handlers = in.handlerTable()
-	in.batch = newBatchWriter(d.Store)
+	in.batch = newBatchWriter(d.Store, d.Queue, in.log)
 	in.reachable = d.Reachable
 	in.retries = newRetryPolicy(d.Attempts, d.Backoff)
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)

@@ -58,11 +58,17 @@ func (in *Inbox) moderate(ctx context.Context, actor, keyHost string) *refusal {
 // moderationCache remembers Moderation's answers for the HTTP side, which
 // would otherwise ask the database twice for every request.
 type moderationCache struct {
-	mod     Moderation
+	mod     screening
 	answers *ttlcache.Cache[bool] // ttl <= 0: always ask
 }
 
-func newModerationCache(mod Moderation, ttl time.Duration, now func() time.Time) *moderationCache {
+// screening is the part of Moderation the HTTP side caches.
+type screening interface {
+	Rejects(ctx context.Context, host string) (bool, error)
+	ActorBlocked(ctx context.Context, actorURI string) (bool, error)
+}
+
+func newModerationCache(mod screening, ttl time.Duration, now func() time.Time) *moderationCache {
 	return &moderationCache{mod: mod, answers: ttlcache.New[bool](ttl, now)}
 }
 

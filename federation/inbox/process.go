@@ -81,9 +81,9 @@ func (in *Inbox) processLocal(ctx context.Context, rec *app.Activity) error {
 
 // apply parses the stored activity and runs its handler.
 func (in *Inbox) apply(ctx context.Context, rec *app.Activity) error {
-	act, err := as2.ParseActivity([]byte(rec.Document))
+	act, err := parseStored(rec)
 	if err != nil {
-		return &app.Error{Code: app.EINVALID, Message: "malformed activity", Err: err}
+		return err
 	}
 	if !rec.Local {
 		// A block may have come in since the activity was received.
@@ -92,9 +92,26 @@ func (in *Inbox) apply(ctx context.Context, rec *app.Activity) error {
 			return err
 		}
 		if !allowed {
-			return app.Errorf(app.EFORBIDDEN, "%s is blocked", act.Actor)
+			return blocked(act)
 		}
 	}
+	return in.dispatch(ctx, rec, act)
+}
+
+// parseStored parses a stored activity's document.
+func parseStored(rec *app.Activity) (*as2.Activity, error) {
+	act, err := as2.ParseActivity([]byte(rec.Document))
+	if err != nil {
+		return nil, &app.Error{Code: app.EINVALID, Message: "malformed activity", Err: err}
+	}
+	return act, nil
+}
+
+// blocked is the error of an activity whose actor moderation refuses.
+func blocked(act *as2.Activity) error { return app.Errorf(app.EFORBIDDEN, "%s is blocked", act.Actor) }
+
+// dispatch runs the handler of act's type.
+func (in *Inbox) dispatch(ctx context.Context, rec *app.Activity, act *as2.Activity) error {
 	h, ok := in.handlers[act.Type]
 	if !ok {
 		in.log.InfoContext(ctx, "inbox: activity type not handled", "activity", act.ID, "type", act.Type, "actor", act.Actor)

@@ -165,7 +165,7 @@ func (in *Inbox) checkActivity(ctx context.Context, body []byte, res *httpsig.Re
 	return act, nil
 }
 
-// record stores the activity once and hands it to the queue.
+// record stores the activity once; the batch writer hands it to the queue.
 func (in *Inbox) record(ctx context.Context, act *as2.Activity, body []byte, owner string) *refusal {
 	row := &app.Activity{
 		URI: act.ID, Type: act.Type, ActorURI: act.Actor, ObjectURI: act.ObjectID(),
@@ -179,10 +179,6 @@ func (in *Inbox) record(ctx context.Context, act *as2.Activity, body []byte, own
 	if !inserted {
 		in.log.DebugContext(ctx, "inbox: duplicate activity", "activity", act.ID, "actor", act.Actor)
 		return nil
-	}
-	if err := in.queue.EnqueueInbox(ctx, row.ID); err != nil {
-		// The row is pending: SweepPending enqueues it again.
-		in.log.WarnContext(ctx, "inbox: enqueue failed, the sweep will retry", "activity_id", row.ID, "err", err)
 	}
 	in.log.DebugContext(ctx, "inbox: activity accepted", "activity", act.ID, "type", act.Type, "actor", act.Actor)
 	return nil

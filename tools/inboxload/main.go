@@ -6,7 +6,7 @@
 // request), then sends them with a fixed number of concurrent connections
 // and reports throughput and latency percentiles.
 //
-//	go run ./tools/inboxload -inbox http://127.0.0.1:8080/users/alice/inbox -object http://127.0.0.1:8080/users/alice -n 30000 -c 32
+//	go run ./tools/inboxload -inbox http://127.0.0.1:8080/users/alice/inbox -object 'http://127.0.0.1:8080/objects/note%d' -notes 100 -actors 100 -n 30000 -c 64
 package main
 
 import (
@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,10 +33,11 @@ import (
 func main() {
 	var (
 		inbox   = flag.String("inbox", "", "inbox URL to load, e.g. http://127.0.0.1:8080/users/alice/inbox")
-		object  = flag.String("object", "", "URI the Likes point at, e.g. the local user's actor or a post")
+		object  = flag.String("object", "", "URI the Likes point at, e.g. a post; a %d in it is replaced by the note number (see -notes)")
+		notes   = flag.Int("notes", 100, "distinct objects liked, when -object has a %d")
 		n       = flag.Int("n", 20000, "requests to send")
 		conc    = flag.Int("c", 32, "concurrent connections")
-		actors  = flag.Int("actors", 50, "distinct remote actors signing the requests")
+		actors  = flag.Int("actors", 100, "distinct remote actors signing the requests")
 		listen  = flag.String("listen", "127.0.0.1:0", "address of the fake remote server")
 		warmup  = flag.Int("warmup", 200, "requests sent before the timed run (key fetches, connection set-up)")
 		timeout = flag.Duration("timeout", 10*time.Second, "per-request timeout")
@@ -45,7 +47,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*inbox, *object, *n, *conc, *actors, *warmup, *listen, *timeout); err != nil {
+	if err := run(*inbox, objectURIs(*object, *notes), *n, *conc, *actors, *warmup, *listen, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "inboxload:", err)
 		os.Exit(1)
 	}
@@ -57,13 +59,26 @@ type remote struct {
 	actors [][]byte
 }
 
-func run(inbox, object string, n, conc, nActors, warmup int, listen string, timeout time.Duration) error {
+// objectURIs lists the objects liked: object itself, or, when it holds a
+// %d, one URI per note number 0…notes-1.
+func objectURIs(object string, notes int) []string {
+	if !strings.Contains(object, "%d") || notes < 1 {
+		return []string{object}
+	}
+	out := make([]string, notes)
+	for i := range out {
+		out[i] = fmt.Sprintf(object, i)
+	}
+	return out
+}
+
+func run(inbox string, objects []string, n, conc, nActors, warmup int, listen string, timeout time.Duration) error {
 	r, err := startRemote(listen, nActors)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("remote server %s with %d actors; signing %d requests…\n", r.base, nActors, n+warmup)
-	reqs, err := r.signAll(inbox, object, n+warmup)
+	fmt.Printf("remote server %s with %d actors, Likes of %d objects; signing %d requests…\n", r.base, nActors, len(objects), n+warmup)
+	reqs, err := r.signAll(inbox, objects, n+warmup)
 	if err != nil {
 		return err
 	}
@@ -128,7 +143,7 @@ type signedRequest struct {
 }
 
 // signAll makes count signed Like POSTs, each with its own activity id.
-func (r *remote) signAll(inbox, object string, count int) ([]signedRequest, error) {
+func (r *remote) signAll(inbox string, objects []string, count int) ([]signedRequest, error) {
 	out := make([]signedRequest, count)
 	workers := 2
 	var wg sync.WaitGroup
@@ -140,7 +155,7 @@ func (r *remote) signAll(inbox, object string, count int) ([]signedRequest, erro
 			for i := w; i < count; i += workers {
 				a := i % len(r.keys)
 				actor := fmt.Sprintf("%s/users/loader%d", r.base, a)
-				like := as2.NewActivity(fmt.Sprintf("%s#likes/%d-%d", actor, time.Now().UnixNano(), i), "Like", actor, object)
+				like := as2.NewActivity(fmt.Sprintf("%s#likes/%d-%d", actor, time.Now().UnixNano(), i), "Like", actor, objects[(i/len(r.keys))%len(objects)])
 				body, err := json.Marshal(like)
 				if err != nil {
 					errs <- err

@@ -87,7 +87,7 @@ func (inst *Instance) buildFederation() error {
 		Backoff: inst.opts.DeliveryBackoff, Logger: inst.logger,
 	})
 	f.Inbox = inbox.New(inbox.Deps{
-		Store: inst.store, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
+		Store: inst.store, Tx: inst.store.Database, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
@@ -128,6 +128,7 @@ func hostConcurrency(cfg configs.Config) int {
 // registerFederationJobs adds the federation task handlers and the sweep.
 func (f *federationParts) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeInbox, jobs.HandleRowTask(f.Inbox.Process))
+	w.Handle(jobs.TypeInboxBatch, jobs.HandleBatchTask(f.Inbox.ProcessBatch))
 	w.Handle(jobs.TypeDeliver, jobs.HandleRowTask(f.Deliverer.Deliver))
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
