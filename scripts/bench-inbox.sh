@@ -105,19 +105,30 @@ sampler=$!
 end=$(date +%s.%N)
 echo "pending at the end of the load: $(pending)"
 if [[ $worker == yes ]]; then
-	sleep 10
-	echo "pending 10 s after the load: $(pending)"
-	until [[ $(pending) == 0 ]]; do
+	# Poll from the end of the load: when the backlog is 0, and what is
+	# left 10 s after the end.
+	drained=
+	while :; do
+		left=$(pending)
+		now=$(date +%s.%N)
+		if [[ -z ${at10:-} ]] && awk -v a="$end" -v b="$now" 'BEGIN { exit !(b - a >= 10) }'; then
+			at10=$left
+			echo "pending 10 s after the load: $left"
+		fi
+		if [[ $left == 0 && -z $drained ]]; then
+			drained=$now
+			kill "$sampler" # the CPU counted ends with the backlog
+			awk -v a="$end" -v b="$drained" 'BEGIN { printf "backlog 0 after %.1f s past the end of the load\n", b - a }'
+		fi
+		[[ -n $drained && -n ${at10:-} ]] && break
 		if (($(date +%s) - ${end%.*} > backlog_wait)); then
 			echo "backlog not drained within ${backlog_wait}s"
 			break
 		fi
 		sleep 0.5
 	done
-	drained=$(date +%s.%N)
-	awk -v a="$end" -v b="$drained" 'BEGIN { printf "backlog 0 after %.1f s past the end of the load\n", b - a }'
 fi
-kill "$sampler"
+kill "$sampler" 2>/dev/null || true
 wait "$sampler" 2>/dev/null || true
 sleep 0.6
 stored=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" 'SELECT COUNT(*) FROM activities'; else psql -h 127.0.0.1 -U postgres -d plaudit_bench -tAc 'SELECT COUNT(*) FROM activities'; fi)
