@@ -136,7 +136,9 @@ func TestDeliverTwice(t *testing.T) {
 func TestDeliverHostConcurrency(t *testing.T) {
 	e := newEnv(t, func(d *delivery.Deps) { d.HostConcurrency = 2 })
 	in := e.newInbox(t, always(202))
-	in.delay = 40 * time.Millisecond
+	// Long enough that, even on a loaded machine, a second delivery takes
+	// the other slot while the first request is still in flight.
+	in.delay = 250 * time.Millisecond
 	other := e.newInbox(t, always(202))
 	var inboxes []string
 	for i := range 10 {
