@@ -96,24 +96,31 @@ func checkFetchError(t *testing.T, tc fetchCase, uri string, err error) {
 	}
 }
 
+// failingURI is the URI of path on a server that fails as tc says: a
+// fresh Remote answering tc.resp, a closed port, or tc.base itself.
+func failingURI(t *testing.T, tc fetchCase, path string) string {
+	t.Helper()
+	remote := dereftest.NewRemote(t)
+	base := remote.URL
+	switch tc.base {
+	case "closed":
+		base = closedURL(t)
+	case "":
+	default:
+		base = tc.base
+	}
+	if tc.resp != nil {
+		remote.Handle(path, *tc.resp)
+	}
+	return base + path
+}
+
 func TestActorFetchFailures(t *testing.T) {
 	// One env for all cases: each has its own Remote, so its own URIs.
 	e := newFailureEnv(t)
 	for _, tc := range fetchCases("actor") {
 		t.Run(tc.name, func(t *testing.T) {
-			remote := dereftest.NewRemote(t)
-			base := remote.URL
-			switch tc.base {
-			case "closed":
-				base = closedURL(t)
-			case "":
-			default:
-				base = tc.base
-			}
-			if tc.resp != nil {
-				remote.Handle("/users/x", *tc.resp)
-			}
-			uri := base + "/users/x"
+			uri := failingURI(t, tc, "/users/x")
 			a, err := e.fetcher.Actor(context.Background(), uri, false)
 			if err == nil {
 				t.Fatalf("Actor = %+v, want an error", a)
@@ -129,19 +136,7 @@ func TestObjectFetchFailures(t *testing.T) {
 	e := newFailureEnv(t)
 	for _, tc := range fetchCases("object") {
 		t.Run(tc.name, func(t *testing.T) {
-			remote := dereftest.NewRemote(t)
-			base := remote.URL
-			switch tc.base {
-			case "closed":
-				base = closedURL(t)
-			case "":
-			default:
-				base = tc.base
-			}
-			uri := base + "/notes/1"
-			if tc.resp != nil {
-				remote.Handle("/notes/1", *tc.resp)
-			}
+			uri := failingURI(t, tc, "/notes/1")
 			o, err := e.fetcher.Object(context.Background(), uri)
 			if err == nil {
 				t.Fatalf("Object = %+v, want an error", o)
