@@ -70,6 +70,10 @@ type (
 	Blocks struct{ *Database }
 	// Probes stores job probes.
 	Probes struct{ *Database }
+	// Things stores what can be flattred, its counts and co-creators.
+	Things struct{ *Database }
+	// Flattrs stores flattrs and the activities undone.
+	Flattrs struct{ *Database }
 )
 
 // Store bundles the entity stores of one database, for wiring (cmd) and
@@ -92,6 +96,8 @@ type Store struct {
 	*Posts
 	*Blocks
 	*Probes
+	*Things
+	*Flattrs
 }
 
 // newStore makes the entity stores on d.
@@ -100,7 +106,7 @@ func newStore(d *Database) *Store {
 		Database: d, Users: &Users{d}, Sessions: &Sessions{d}, Tokens: &Tokens{d}, Invites: &Invites{d},
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
-		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d},
+		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d},
 	}
 }
 
