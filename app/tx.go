@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"sync"
 )
 
@@ -15,10 +17,12 @@ type Transactor interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
-// commitHooks are the functions to run once a transaction commits.
+// commitHooks are the functions to run once a transaction commits, and
+// those to run in it just before.
 type commitHooks struct {
-	mu  sync.Mutex
-	fns []func(context.Context)
+	mu     sync.Mutex
+	fns    []func(context.Context)
+	before map[string]func(context.Context) error
 }
 
 type commitHooksKey struct{}
@@ -39,6 +43,62 @@ func WithCommitHooks(ctx context.Context) (context.Context, func(ctx context.Con
 		}
 	}
 	return context.WithValue(ctx, commitHooksKey{}, h), run
+}
+
+// BeforeCommit runs fn in the transaction that ctx carries, once its
+// work is done and just before it commits; an error rolls it back. Hooks
+// are keyed: registering a key twice runs fn once (the first one), and
+// hooks run in the order of their keys, so that transactions that touch
+// the same rows lock them in the same order. Without a transaction fn
+// runs at once.
+func BeforeCommit(ctx context.Context, key string, fn func(ctx context.Context) error) error {
+	h, ok := ctx.Value(commitHooksKey{}).(*commitHooks)
+	if !ok {
+		return fn(ctx)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.before == nil {
+		h.before = map[string]func(context.Context) error{}
+	}
+	if _, dup := h.before[key]; !dup {
+		h.before[key] = fn
+	}
+	return nil
+}
+
+// RunBeforeCommit runs the BeforeCommit hooks of the transaction ctx
+// carries, in key order, until none is left (a hook may register more);
+// stores call it when the transaction's function has returned nil.
+func RunBeforeCommit(ctx context.Context) error {
+	h, ok := ctx.Value(commitHooksKey{}).(*commitHooks)
+	if !ok {
+		return nil
+	}
+	done := map[string]bool{}
+	for {
+		h.mu.Lock()
+		var keys []string
+		for k := range h.before {
+			if !done[k] {
+				keys = append(keys, k)
+			}
+		}
+		h.mu.Unlock()
+		if len(keys) == 0 {
+			return nil
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			done[k] = true
+			h.mu.Lock()
+			fn := h.before[k]
+			h.mu.Unlock()
+			if err := fn(ctx); err != nil {
+				return fmt.Errorf("before commit: %w", err)
+			}
+		}
+	}
 }
 
 // AfterCommit runs fn once the transaction that ctx carries has committed,

@@ -201,7 +201,10 @@ func (s *Database) WithTx(ctx context.Context, fn func(ctx context.Context) erro
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		tctx := context.WithValue(ctx, txKey{s.db}, tx)
 		tctx, run = app.WithCommitHooks(tctx)
-		return fn(tctx)
+		if err := fn(tctx); err != nil {
+			return err
+		}
+		return app.RunBeforeCommit(tctx)
 	})
 	if err != nil {
 		return err
