@@ -48,6 +48,8 @@ type Deps struct {
 	FollowRequests FollowRequests
 	// Profiles, when set, serves PATCH /api/v1/me.
 	Profiles ProfileEditor
+	// Flattrs, when set, serves /api/v1/flattrs.
+	Flattrs Flattrs
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -144,6 +146,7 @@ func (s *Server) routes() {
 	s.federationRoutes(admin)
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
+	s.flattrRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

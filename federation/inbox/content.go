@@ -16,6 +16,9 @@ func (in *Inbox) createOrUpdate(ctx context.Context, rec *app.Activity, act *as2
 		return in.fetchObject(ctx, rec, act)
 	}
 	for _, t := range act.ObjectTypes() {
+		if t == "Like" && act.Type == "Update" {
+			return in.updateLike(ctx, act)
+		}
 		if as2.IsActorType(t) {
 			if act.Type != "Update" {
 				return in.ignore(ctx, act, "a Create of an actor has no effect")

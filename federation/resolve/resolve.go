@@ -17,9 +17,17 @@ type Objects interface {
 	Object(ctx context.Context, uri string) (*app.RemoteObject, error)
 }
 
+// Actors fetches remote actors (implemented by *dereference.Fetcher).
+type Actors interface {
+	Actor(ctx context.Context, uri string, refresh bool) (*app.RemoteActor, error)
+}
+
 // Resolver implements things.Resolver.
 type Resolver struct {
 	Objects Objects
+	// Actors, when set, fetches the owner too: it must exist, and a Like
+	// sent to it later finds its inbox without a fetch.
+	Actors Actors
 }
 
 // ResolveThing fetches rawURL as an ActivityPub object and describes it as
@@ -42,6 +50,11 @@ func (r *Resolver) ResolveThing(ctx context.Context, rawURL string) (*app.Thing,
 		t.URL = o.URI
 	}
 	t.OwnerConfirmed = t.OwnerURI != "" && hostOf(t.OwnerURI) == t.Host
+	if t.OwnerURI != "" && r.Actors != nil {
+		if _, err := r.Actors.Actor(ctx, t.OwnerURI, false); err != nil {
+			return nil, fmt.Errorf("owner of %s: %w", rawURL, err)
+		}
+	}
 	return t, nil
 }
 

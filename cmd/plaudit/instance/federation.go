@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/app/follows"
-	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/app/posts"
 	"github.com/plaudit/plaudit/app/profiles"
+	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/actors"
@@ -23,6 +24,7 @@ import (
 	"github.com/plaudit/plaudit/federation/inbox"
 	"github.com/plaudit/plaudit/federation/keys"
 	"github.com/plaudit/plaudit/federation/outbox"
+	"github.com/plaudit/plaudit/federation/resolve"
 	"github.com/plaudit/plaudit/federation/transport"
 	"github.com/plaudit/plaudit/jobs"
 )
@@ -41,7 +43,8 @@ type federationParts struct {
 	Publisher  *outbox.Publisher
 	Submitter  *outbox.Submitter
 	Follows    *follows.Service
-	Likes      *likes.Service
+	Things     *things.Service
+	Likes      *flattrs.Service
 	Posts      *posts.Service
 	Profiles   *profiles.Service
 	// RemoteBlocks applies remote actors' blocks of local ones.
@@ -109,9 +112,9 @@ func (inst *Instance) buildFederation() error {
 func (f *federationParts) buildUseCases(inst *Instance) {
 	st := inst.store
 	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
-	authors := outbox.Authors{Posts: st.Posts, Activities: st.Activities, Objects: f.Fetcher, Actors: f.Fetcher, URLs: f.URLs}
-	f.Likes = likes.New(likes.Deps{Tx: st.Database, Store: st.Likes, Authors: authors, Outbox: f.Publisher, URLs: f.URLs})
-	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, URLs: f.URLs})
+	f.Things = things.New(things.Deps{Tx: st.Database, Store: st.Things, Resolver: &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher}, URLs: f.URLs})
+	f.Likes = flattrs.New(flattrs.Deps{Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher, URLs: f.URLs})
+	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, Things: f.Things, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
 	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, Recipients: f.Publisher, URLs: f.URLs}
 	f.RemoteBlocks = moderation.NewRemoteBlocks(st.Database, st.Blocks, st.Follows, nil)

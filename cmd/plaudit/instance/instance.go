@@ -161,6 +161,7 @@ func (inst *Instance) buildWeb() error {
 		Deliveries:     inst.federation.Deliverer,
 		FollowRequests: inst.federation.Follows,
 		Profiles:       inst.federation.Profiles,
+		Flattrs:        inst.federation.Likes,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,

@@ -14,6 +14,7 @@ CREATE TABLE things (
     url              TEXT NOT NULL DEFAULT '',
     host             TEXT NOT NULL,
     local            BOOLEAN NOT NULL DEFAULT FALSE,
+    approval_required BOOLEAN NOT NULL DEFAULT FALSE,
     payment_links    TEXT NOT NULL DEFAULT '',
     flattrs_all_time BIGINT NOT NULL DEFAULT 0,
     cheers_all_time  BIGINT NOT NULL DEFAULT 0,
