@@ -193,7 +193,9 @@ func TestLikesFromOtherServers(t *testing.T) {
 		return c.FlattrsMonth, c.CheersMonth
 	}
 	processed := func(uri string) func() bool {
-		return func() bool { return b.count("SELECT COUNT(*) FROM activities WHERE uri = ? AND state = 'processed'", uri) == 1 }
+		return func() bool {
+			return b.count("SELECT COUNT(*) FROM activities WHERE uri = ? AND state = 'processed'", uri) == 1
+		}
 	}
 
 	cheer := m.actor + "#likes/1"

@@ -3,8 +3,8 @@
 package outboxtest
 
 import (
-	"github.com/plaudit/plaudit/app/follows"
 	"github.com/plaudit/plaudit/app/flattrs"
+	"github.com/plaudit/plaudit/app/follows"
 	"github.com/plaudit/plaudit/app/posts"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
