@@ -91,7 +91,7 @@ func (inst *Instance) buildFederation() error {
 	})
 	f.Inbox = inbox.New(inbox.Deps{
 		Store: inst.store, Tx: inst.store.Database, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
-		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: f.RemoteBlocks,
+		Queue: queue, Follows: f.Follows, Likes: f.Likes, Things: f.Things, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
 	})

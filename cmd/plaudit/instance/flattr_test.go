@@ -253,6 +253,18 @@ func TestLikesFromOtherServers(t *testing.T) {
 		t.Fatalf("B keeps %d flattrs of the Mastodon post, want 1", n)
 	}
 
+	// A Delete of the post keeps its flattr history.
+	deleteID := m.note + "#delete"
+	m.send(t, b.base()+"/inbox", map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": deleteID, "type": "Delete", "actor": m.actor,
+		"object": map[string]any{"id": m.note, "type": "Tombstone"}})
+	eventually(t, "the Delete", processed(deleteID))
+	if n := b.count("SELECT COUNT(*) FROM things WHERE uri = ? AND deleted_at IS NOT NULL", m.note); n != 1 {
+		t.Fatal("the deleted post is not marked deleted")
+	}
+	if n := b.count("SELECT COUNT(*) FROM flattrs WHERE thing_uri = ? AND state = 'active'", m.note); n != 1 {
+		t.Fatalf("%d flattrs of the deleted post, want its 1 kept", n)
+	}
+
 	// Bad input.
 	for _, tc := range []struct {
 		body   map[string]any
@@ -264,6 +276,7 @@ func TestLikesFromOtherServers(t *testing.T) {
 		{map[string]any{"url": m.URL + "/nothing"}, http.StatusNotFound},
 		{map[string]any{"url": b.base() + "/objects/none"}, http.StatusNotFound},
 		{map[string]any{"url": noteURI}, http.StatusCreated},
+		{map[string]any{"url": m.note}, http.StatusNotFound}, // deleted
 	} {
 		var out map[string]any
 		b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, tc.body, tc.status, &out)

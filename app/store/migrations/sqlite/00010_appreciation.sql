@@ -27,6 +27,10 @@ CREATE TABLE things (
 CREATE INDEX things_owner_idx ON things (owner_uri, id);
 CREATE INDEX things_url_idx ON things (url);
 
+-- Posts published before things existed are things of their authors.
+INSERT INTO things (uri, owner_uri, owner_confirmed, kind, title, url, host, local, created_at, updated_at)
+SELECT uri, author_uri, TRUE, type, name, uri, substr(substr(uri, instr(uri, '://') + 3), 1, instr(substr(uri, instr(uri, '://') + 3), '/') - 1), TRUE, created_at, updated_at FROM posts;
+
 -- thing_counts: a thing's flattrs and cheers in one month.
 CREATE TABLE thing_counts (
     thing_uri  TEXT NOT NULL,
