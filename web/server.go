@@ -48,8 +48,10 @@ type Deps struct {
 	FollowRequests FollowRequests
 	// Profiles, when set, serves PATCH /api/v1/me.
 	Profiles ProfileEditor
-	// Flattrs, when set, serves /api/v1/flattrs.
-	Flattrs Flattrs
+	// Flattrs and Subscriptions, when set, serve /api/v1/flattrs and
+	// /api/v1/subscriptions.
+	Flattrs       Flattrs
+	Subscriptions Subscriptions
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -147,6 +149,7 @@ func (s *Server) routes() {
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
 	s.flattrRoutes(api)
+	s.subscriptionRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

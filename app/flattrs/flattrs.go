@@ -75,8 +75,10 @@ type Deps struct {
 	Things Things
 	Outbox Outbox
 	Months Months
-	URLs   Addresses
-	Now    func() time.Time
+	// Subscriptions, when set, keeps flattrs renewed every month.
+	Subscriptions SubscriptionStore
+	URLs          Addresses
+	Now           func() time.Time
 }
 
 // Service runs the flattr use cases.

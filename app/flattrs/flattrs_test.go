@@ -3,6 +3,7 @@ package flattrs_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -306,5 +307,62 @@ func TestCountsStayExact(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSubscriptionRenewsOnceAMonth: a subscription flattrs at once and
+// again each month, once however often the renewal runs, until cancelled.
+func TestSubscriptionRenewsOnceAMonth(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	clock := func() time.Time { return e.now }
+	th := things.New(things.Deps{Tx: e.st, Store: e.st, Resolver: remoteThings{}, URLs: urls{}, Now: clock})
+	svc := flattrs.New(flattrs.Deps{Tx: e.st, Store: e.st, Likes: e.st, Things: th, Outbox: e.out, URLs: urls{},
+		Subscriptions: e.st, Now: clock})
+	log := slog.New(slog.DiscardHandler)
+	remote := "https://r.example/notes/7"
+	sub, err := svc.Subscribe(ctx, "carol", flattrs.Request{URL: remote, Weight: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Subscribe(ctx, "carol", flattrs.Request{URL: remote}); app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("second subscription: %v, want conflict", err)
+	}
+	flattrsIn := func(month string) int {
+		list, err := svc.List(ctx, "carol", month)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range list {
+			if f.Live() && f.Weight == 2 {
+				n++
+			}
+		}
+		return n
+	}
+	first := app.MonthOf(e.now)
+	if n, err := svc.RenewSubscriptions(ctx, log); n != 0 || err != nil || flattrsIn(first) != 1 {
+		t.Fatalf("renewal in the month subscribed: %d, %v; %d flattrs", n, err, flattrsIn(first))
+	}
+	e.now = time.Date(e.now.Year(), e.now.Month(), 1, 12, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
+	second := app.MonthOf(e.now)
+	for range 3 {
+		if _, err := svc.RenewSubscriptions(ctx, log); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := flattrsIn(second); got != 1 {
+		t.Fatalf("%d flattrs in %s after three renewals, want 1", got, second)
+	}
+	if _, err := svc.Cancel(ctx, "dave", sub.ID); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("dave cancels carol's subscription: %v", err)
+	}
+	if _, err := svc.Cancel(ctx, "carol", sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.AddDate(0, 1, 0)
+	if n, err := svc.RenewSubscriptions(ctx, log); n != 0 || err != nil || flattrsIn(app.MonthOf(e.now)) != 0 {
+		t.Fatalf("renewal after cancelling: %d, %v", n, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
@@ -53,12 +54,13 @@ type federationParts struct {
 	Deliverer    *delivery.Deliverer
 	Discovery    *discovery.Handlers
 	Actors       *actors.Handlers
+	logger       *slog.Logger
 }
 
 func (inst *Instance) buildFederation() error {
 	cfg := inst.config
 	urls := federation.NewURLs(cfg.BaseURL())
-	f := &federationParts{URLs: urls, Keys: keys.New(inst.store, urls)}
+	f := &federationParts{URLs: urls, Keys: keys.New(inst.store, urls), logger: inst.logger}
 	f.Client = transport.New(transport.Options{
 		UserAgent:             fmt.Sprintf("Plaudit/%s (+%s)", Version, cfg.BaseURL()),
 		AllowHTTP:             cfg.Federation.AllowHTTP,
@@ -113,7 +115,10 @@ func (f *federationParts) buildUseCases(inst *Instance) {
 	st := inst.store
 	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
 	f.Things = things.New(things.Deps{Tx: st.Database, Store: st.Things, Resolver: &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher}, URLs: f.URLs})
-	f.Likes = flattrs.New(flattrs.Deps{Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher, URLs: f.URLs})
+	f.Likes = flattrs.New(flattrs.Deps{
+		Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher,
+		Subscriptions: st.Flattrs, URLs: f.URLs,
+	})
 	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, Things: f.Things, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
 	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, Recipients: f.Publisher, URLs: f.URLs}
@@ -135,6 +140,13 @@ func (f *federationParts) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeDeliver, jobs.HandleRowTask(f.Deliverer.Deliver))
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
+	w.Handle(jobs.TypeRenewSubscriptions, jobs.HandleRenewSubscriptionsTask(func(ctx context.Context) error {
+		_, err := f.Likes.RenewSubscriptions(ctx, f.logger)
+		return err
+	}))
+	// Hourly: the first run of a month renews every subscription; the
+	// others find nothing due.
+	w.Periodic("@every 1h", time.Hour, jobs.QueueLow, jobs.NewRenewSubscriptionsTask())
 }
 
 // Sweep re-enqueues what the queue may have lost or given up on: received

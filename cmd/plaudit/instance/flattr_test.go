@@ -114,6 +114,21 @@ func TestFlattrAcrossInstances(t *testing.T) {
 	a.post("carol", carolToken, map[string]any{"type": "Undo", "object": likeID})
 	eventually(t, "the C2S undo on B", func() bool { return b.incomingFlattr(likeID).State == app.FlattrUndone })
 
+	// A subscription flattrs at once (and every month after).
+	var sub struct {
+		ID     string `json:"id"`
+		Active bool   `json:"active"`
+	}
+	a.apiJSON(http.MethodPost, "/api/v1/subscriptions", carolToken, map[string]any{"url": noteURI, "weight": 6}, http.StatusCreated, &sub)
+	eventually(t, "the subscription's flattr on B", func() bool {
+		return b.count("SELECT COUNT(*) FROM flattrs WHERE funder_uri = ? AND weight = 6 AND state = 'active'", a.actor("carol")) == 1
+	})
+	a.apiJSON(http.MethodPost, "/api/v1/subscriptions", carolToken, map[string]any{"url": noteURI}, http.StatusConflict, nil)
+	a.api(http.MethodDelete, "/api/v1/subscriptions/"+sub.ID, carolToken, http.StatusOK, &sub)
+	if sub.Active {
+		t.Fatal("the subscription is active after DELETE")
+	}
+
 	// Anonymous: dave's Like comes from A's instance actor.
 	daveToken := a.user("dave")
 	a.apiJSON(http.MethodPost, "/api/v1/flattrs", daveToken, map[string]any{"url": noteURI, "weight": 2, "anonymous": true}, http.StatusCreated, &f)

@@ -162,6 +162,7 @@ func (inst *Instance) buildWeb() error {
 		FollowRequests: inst.federation.Follows,
 		Profiles:       inst.federation.Profiles,
 		Flattrs:        inst.federation.Likes,
+		Subscriptions:  inst.federation.Likes,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,
