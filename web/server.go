@@ -52,6 +52,8 @@ type Deps struct {
 	// /api/v1/subscriptions.
 	Flattrs       Flattrs
 	Subscriptions Subscriptions
+	// CoCreators, when set, serves /api/v1/recipients.
+	CoCreators CoCreators
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -150,6 +152,7 @@ func (s *Server) routes() {
 	s.profileRoutes(api)
 	s.flattrRoutes(api)
 	s.subscriptionRoutes(api)
+	s.recipientRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

@@ -114,7 +114,10 @@ func (inst *Instance) buildFederation() error {
 func (f *federationParts) buildUseCases(inst *Instance) {
 	st := inst.store
 	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
-	f.Things = things.New(things.Deps{Tx: st.Database, Store: st.Things, Resolver: &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher}, URLs: f.URLs})
+	f.Things = things.New(things.Deps{
+		Tx: st.Database, Store: st.Things, Resolver: &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher},
+		Recipients: st.Things, URLs: f.URLs,
+	})
 	f.Likes = flattrs.New(flattrs.Deps{
 		Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher,
 		Subscriptions: st.Flattrs, URLs: f.URLs,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -278,6 +279,23 @@ func TestLikesFromOtherServers(t *testing.T) {
 	}
 	if n := b.count("SELECT COUNT(*) FROM flattrs WHERE thing_uri = ? AND state = 'active'", m.note); n != 1 {
 		t.Fatalf("%d flattrs of the deleted post, want its 1 kept", n)
+	}
+
+	// Co-creators: bob shares his note 70/30 with carol; nobody else can.
+	split := map[string]any{"thing": noteURI, "recipients": []map[string]any{{"actor": b.actor("bob"), "share": 70}, {"actor": b.actor("carol"), "share": 30}}}
+	b.apiJSON(http.MethodPut, "/api/v1/recipients", bobToken, split, http.StatusOK, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/recipients", carolToken, split, http.StatusNotFound, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/recipients", bobToken, map[string]any{"thing": noteURI, "recipients": []map[string]any{{"actor": "mailto:x", "share": 1}}}, http.StatusBadRequest, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/recipients", bobToken, map[string]any{"thing": noteURI, "recipients": []map[string]any{{"actor": b.actor("carol"), "share": 0}}}, http.StatusBadRequest, nil)
+	var shares struct {
+		Recipients []struct {
+			Actor string `json:"actor"`
+			Share int    `json:"share"`
+		} `json:"recipients"`
+	}
+	b.api(http.MethodGet, "/api/v1/recipients?thing="+url.QueryEscape(noteURI), bobToken, http.StatusOK, &shares)
+	if len(shares.Recipients) != 2 || shares.Recipients[0].Share+shares.Recipients[1].Share != 100 {
+		t.Fatalf("shares = %+v", shares)
 	}
 
 	// Bad input.

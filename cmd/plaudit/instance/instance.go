@@ -163,6 +163,7 @@ func (inst *Instance) buildWeb() error {
 		Profiles:       inst.federation.Profiles,
 		Flattrs:        inst.federation.Likes,
 		Subscriptions:  inst.federation.Likes,
+		CoCreators:     inst.federation.Things,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,
