@@ -366,3 +366,34 @@ func TestSubscriptionRenewsOnceAMonth(t *testing.T) {
 		t.Fatalf("renewal after cancelling: %d, %v", n, err)
 	}
 }
+
+// TestApproval: a flattr of a thing whose server approves Likes is
+// pending until the owner accepts it, and rejected when they refuse; only
+// the owner may answer.
+func TestApproval(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	for i, accept := range []bool{true, false} {
+		uri := fmt.Sprintf("https://r.example/notes/approve-%d", i)
+		if err := e.st.UpsertThing(ctx, &app.Thing{URI: uri, OwnerURI: "https://r.example/u/bob", OwnerConfirmed: true, Kind: app.ThingNote, Host: "r.example", ApprovalRequired: true}); err != nil {
+			t.Fatal(err)
+		}
+		f, _, err := e.svc.Flattr(ctx, "carol", flattrs.Request{URL: uri, Weight: 2})
+		if err != nil || f.State != app.FlattrPending {
+			t.Fatalf("flattr = %+v, %v; want pending", f, err)
+		}
+		if _, err := e.svc.Approved(ctx, "https://r.example/u/mallory", f.ActivityURI); app.ErrorCode(err) != app.EFORBIDDEN {
+			t.Fatalf("a stranger approves: %v, want forbidden", err)
+		}
+		decide, want := e.svc.Refused, app.FlattrRejected
+		if accept {
+			decide, want = e.svc.Approved, app.FlattrActive
+		}
+		if found, err := decide(ctx, "https://r.example/u/bob", f.ActivityURI); !found || err != nil {
+			t.Fatalf("answer: %v, %v", found, err)
+		}
+		if got, _ := e.st.FlattrByActivity(ctx, f.ActivityURI); got.State != want {
+			t.Fatalf("after the answer the flattr is %s, want %s", got.State, want)
+		}
+	}
+}
