@@ -19,6 +19,7 @@ type Flattrs interface {
 	Undo(ctx context.Context, username string, id int64) (*app.Flattr, error)
 	Get(ctx context.Context, username string, id int64) (*app.Flattr, error)
 	List(ctx context.Context, username, month string) ([]flattrs.Listed, error)
+	ThingOf(ctx context.Context, f *app.Flattr) *app.Thing
 }
 
 // flattrRoutes adds /api/v1/flattrs when Deps.Flattrs is set.
@@ -128,15 +129,7 @@ func (s *Server) postFlattr(c *gin.Context) {
 
 // writeFlattr answers f with its thing.
 func (s *Server) writeFlattr(c *gin.Context, status int, f *app.Flattr) {
-	var t *app.Thing
-	if list, err := s.deps.Flattrs.List(c.Request.Context(), currentUser(c).Username, f.Month); err == nil {
-		for i := range list {
-			if list[i].ID == f.ID {
-				t = list[i].Thing
-			}
-		}
-	}
-	c.JSON(status, toFlattrJSON(f, t))
+	c.JSON(status, toFlattrJSON(f, s.deps.Flattrs.ThingOf(c.Request.Context(), f)))
 }
 
 func flattrID(c *gin.Context) (int64, error) {

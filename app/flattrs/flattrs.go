@@ -342,6 +342,15 @@ func (s *Service) List(ctx context.Context, username, month string) ([]Listed, e
 	return out, nil
 }
 
+// ThingOf returns the thing f flattrs, or nil when it is gone.
+func (s *Service) ThingOf(ctx context.Context, f *app.Flattr) *app.Thing {
+	t, err := s.d.Things.ByURI(ctx, f.ThingURI)
+	if err != nil {
+		return nil
+	}
+	return t
+}
+
 // Listed is a flattr with its thing (nil if the thing is gone).
 type Listed struct {
 	app.Flattr
