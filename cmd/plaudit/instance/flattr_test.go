@@ -321,3 +321,32 @@ func TestLikesFromOtherServers(t *testing.T) {
 	b.api(http.MethodPatch, "/api/v1/flattrs/"+f.ID, carolToken, http.StatusBadRequest, nil)
 	b.api(http.MethodDelete, "/api/v1/flattrs/"+strconv.Itoa(999999), carolToken, http.StatusNotFound, nil)
 }
+
+// TestFlattrNeedingApproval: a flattr of a post whose server approves
+// Likes (GoToSocial's interaction policy) is pending until the author
+// accepts the Like, and rejected when they refuse.
+func TestFlattrNeedingApproval(t *testing.T) {
+	b := startNode(t, "B")
+	carolToken := b.user("carol")
+	m := newMastodon(t)
+	for i, accept := range []bool{true, false} {
+		path := "/users/alice/statuses/gts-" + strconv.Itoa(i)
+		note := m.URL + path
+		m.Serve(path, []byte(`{"@context":["https://www.w3.org/ns/activitystreams","https://gotosocial.org/ns"],"id":"`+note+`","type":"Note","attributedTo":"`+m.actor+`","content":"<p>ask first</p>",`+
+			`"interactionPolicy":{"canLike":{"automaticApproval":["`+m.actor+`"],"manualApproval":["https://www.w3.org/ns/activitystreams#Public"]}}}`))
+		var f flattrOut
+		b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": note, "weight": 4}, http.StatusCreated, &f)
+		if f.State != app.FlattrPending {
+			t.Fatalf("flattr of a post that approves Likes is %s, want pending", f.State)
+		}
+		answer, want := "Reject", app.FlattrRejected
+		if accept {
+			answer, want = "Accept", app.FlattrActive
+		}
+		m.send(t, b.base()+"/inbox", map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": note + "#" + answer, "type": answer, "actor": m.actor,
+			"object": f.URI, "result": note + "/likeAuthorization"})
+		eventually(t, "the answer applied", func() bool {
+			return b.count("SELECT COUNT(*) FROM flattrs WHERE activity_uri = ? AND state = ?", f.URI, want) == 1
+		})
+	}
+}
