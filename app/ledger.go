@@ -156,3 +156,41 @@ type Drift struct {
 	Cached   int64
 	Postings int64
 }
+
+// Stages of a month close.
+const (
+	CloseFunders = "funders" // splitting each funder's budget
+	CloseDone    = "done"
+)
+
+// MonthClose is the state of a month's close: its stage and the cut-off
+// time the first run fixed (flattrs made after it are left out, on every
+// rerun alike).
+type MonthClose struct {
+	Month      string
+	Stage      string
+	CutoffAt   time.Time
+	Funders    int64
+	StartedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// CloseLine is where part of one flattr's money went at a close.
+type CloseLine struct {
+	Month        string
+	FunderURI    string
+	ActivityURI  string
+	ThingURI     string
+	RecipientURI string
+	Account      Account
+	Amount       int64
+}
+
+// FunderClose is one funder's part of a month close.
+type FunderClose struct {
+	Month     string
+	FunderURI string
+	Amount    int64 // taken from the wallet
+	Fee       int64
+	LedgerKey string // "" when nothing was taken
+}

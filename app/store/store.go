@@ -76,6 +76,8 @@ type (
 	Flattrs struct{ *Database }
 	// Ledger stores the double-entry ledger.
 	Ledger struct{ *Database }
+	// Months stores budgets and month closes.
+	Months struct{ *Database }
 )
 
 // Store bundles the entity stores of one database, for wiring (cmd) and
@@ -101,6 +103,7 @@ type Store struct {
 	*Things
 	*Flattrs
 	*Ledger
+	*Months
 }
 
 // newStore makes the entity stores on d.
@@ -109,7 +112,7 @@ func newStore(d *Database) *Store {
 		Database: d, Users: &Users{d}, Sessions: &Sessions{d}, Tokens: &Tokens{d}, Invites: &Invites{d},
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
-		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d},
+		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
 	}
 }
 
