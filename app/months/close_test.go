@@ -28,7 +28,9 @@ func (urls) Host() string            { return "p.example" }
 // peers settle with b.example only.
 type peers struct{}
 
-func (peers) SettlesWith(_ context.Context, host string) (bool, error) { return host == "b.example", nil }
+func (peers) SettlesWith(_ context.Context, host string) (bool, error) {
+	return host == "b.example", nil
+}
 
 const month = "2026-11"
 
