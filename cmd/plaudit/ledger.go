@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -114,4 +117,65 @@ changes nothing; the same ref with another amount is refused.`,
 	_ = credit.MarkFlagRequired("ref")
 	cmd.AddCommand(credit)
 	return cmd
+}
+
+func newMonthCommand(e *env) *cobra.Command {
+	cmd := &cobra.Command{Use: "month", Short: "Close months: split each funder's budget over their flattrs"}
+	var (
+		month string
+		early bool
+	)
+	closeCmd := &cobra.Command{
+		Use:   "close",
+		Short: "Close a month (default: the previous one) and write its split to the ledger",
+		Long: `Close a month: each funder's budget (or what their wallet holds, when less)
+is split over the month's flattrs by weight, less the instance fee, and
+written to the ledger, one transaction per funder. The worker does this by
+itself every month after money.grace_days; this command does it by hand.
+Running it again changes nothing; after a crash it resumes where it stopped.
+Closing a month before its grace period has ended (or the running month)
+needs --early.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withLedger(cmd, e, func(ctx context.Context, cfg configs.Config, st *store.Store, _ *ledger.Service) error {
+				if month == "" {
+					now := time.Now().UTC()
+					month = app.MonthOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0))
+				}
+				host, _ := os.Hostname()
+				money, err := instance.NewMoney(cfg, st, nil, fmt.Sprintf("cli@%s/%d", host, os.Getpid()))
+				if err != nil {
+					return err
+				}
+				tty := isTerminal(e.stdout)
+				c, err := money.Months.Close(ctx, month, early, func(done int) {
+					if tty {
+						fmt.Fprintf(e.stdout, "\rclosing %s: %d funders", month, done)
+					}
+				})
+				if tty {
+					fmt.Fprintln(e.stdout)
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s closed: %d funders\n", c.Month, c.Funders)
+				return nil
+			})
+		},
+	}
+	closeCmd.Flags().StringVar(&month, "month", "", "the month to close, YYYY-MM (default: the previous month)")
+	closeCmd.Flags().BoolVar(&early, "early", false, "close before the grace period ends, even the running month (trials and tests)")
+	cmd.AddCommand(closeCmd)
+	return cmd
+}
+
+// isTerminal tells whether w is a terminal (for the progress line).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -52,6 +52,7 @@ type Instance struct {
 	web        *web.Server
 	worker     *jobs.Worker
 	federation *federationParts
+	money      *Money
 
 	opts     Options
 	http     *http.Server
@@ -192,6 +193,7 @@ func (inst *Instance) buildWorker() {
 	})
 	w.Handle(jobs.TypeProbe, jobs.HandleProbeTask(inst.store, inst.processName("worker")))
 	inst.federation.registerJobs(w)
+	inst.registerMoneyJobs(w)
 	inst.worker = w
 }
 
