@@ -54,6 +54,8 @@ type Deps struct {
 	Subscriptions Subscriptions
 	// CoCreators, when set, serves /api/v1/recipients.
 	CoCreators CoCreators
+	// Funding, when set, serves /api/v1/funding.
+	Funding Funding
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -153,6 +155,7 @@ func (s *Server) routes() {
 	s.flattrRoutes(api)
 	s.subscriptionRoutes(api)
 	s.recipientRoutes(api)
+	s.fundingRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

@@ -234,6 +234,55 @@ func (s *Service) closeFunder(ctx context.Context, c *app.MonthClose, funder str
 	})
 }
 
+// Projection is what a funder's month would give if it closed now.
+type Projection struct {
+	Month  string
+	Wallet app.Money
+	Budget app.Money
+	Amount app.Money // what the close would take
+	Fee    app.Money
+	Lines  []app.CloseLine
+}
+
+// Project computes funder's split of month as the close would now,
+// without writing anything.
+func (s *Service) Project(ctx context.Context, funder, month string) (*Projection, error) {
+	if _, err := app.ParseMonth(month); err != nil {
+		return nil, err
+	}
+	cur := s.d.Ledger.Currency()
+	balance, err := s.d.Ledger.Balance(ctx, app.Account{Kind: app.AccountWallet, Key: funder})
+	if err != nil {
+		return nil, fmt.Errorf("projection: %w", err)
+	}
+	budget, err := s.budget(ctx, funder)
+	if err != nil {
+		return nil, fmt.Errorf("projection: %w", err)
+	}
+	amount := min(budget, max(balance.Minor, 0))
+	fee := amount * int64(s.d.FeePercent) / 100
+	fs, err := s.d.Store.FlattrsToClose(ctx, funder, month, s.d.Now())
+	if err != nil {
+		return nil, fmt.Errorf("projection: %w", err)
+	}
+	p := &Projection{Month: month, Wallet: balance, Budget: app.Money{Minor: budget, Currency: cur},
+		Amount: app.Money{Minor: amount, Currency: cur}, Fee: app.Money{Minor: fee, Currency: cur}}
+	if len(fs) == 0 {
+		p.Amount.Minor, p.Fee.Minor = 0, 0 // nothing flattred: the money stays
+		return p, nil
+	}
+	if p.Lines, err = s.split(ctx, month, funder, amount-fee, fs); err != nil {
+		return nil, fmt.Errorf("projection: %w", err)
+	}
+	return p, nil
+}
+
+// Budget is funder's monthly budget (the minimum until they set one).
+func (s *Service) Budget(ctx context.Context, funder string) (app.Money, error) {
+	b, err := s.budget(ctx, funder)
+	return app.Money{Minor: b, Currency: s.d.MinBudget.Currency}, err
+}
+
 // budget is what funder spends this month: their budget, else the
 // minimum.
 func (s *Service) budget(ctx context.Context, funder string) (int64, error) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/dereference/dereftest"
 	"github.com/plaudit/plaudit/federation/httpsig"
@@ -348,5 +349,53 @@ func TestFlattrNeedingApproval(t *testing.T) {
 		eventually(t, "the answer applied", func() bool {
 			return b.count("SELECT COUNT(*) FROM flattrs WHERE activity_uri = ? AND state = ?", f.URI, want) == 1
 		})
+	}
+}
+
+// TestFundingProjection: a funder sets a budget, and the projection splits
+// it over this month's flattrs by weight, as the close would.
+func TestFundingProjection(t *testing.T) {
+	ctx := context.Background()
+	b := startNode(t, "B")
+	bobToken, carolToken := b.user("bob"), b.user("carol")
+	one, two := b.publishNote("bob", bobToken, "one"), b.publishNote("bob", bobToken, "two")
+	st := b.inst.TestStore()
+	l, err := ledger.New(st.Database, st.Ledger, "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Post(ctx, &app.Transaction{Key: "topup:test", Kind: "topup", Postings: []app.Posting{
+		{Account: app.Account{Kind: app.AccountMoneyIn, Key: "manual"}, Amount: -1000},
+		{Account: app.Account{Kind: app.AccountWallet, Key: b.actor("carol")}, Amount: 1000},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": one, "weight": 1}, http.StatusCreated, nil)
+	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": two, "weight": 2}, http.StatusCreated, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/funding/budget", carolToken, map[string]any{"amount": "1.00"}, http.StatusBadRequest, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/funding/budget", carolToken, map[string]any{"amount": "3.00"}, http.StatusOK, nil)
+	var f struct {
+		Wallet struct{ Minor int64 } `json:"wallet"`
+		Budget struct{ Minor int64 } `json:"budget"`
+		Amount struct{ Minor int64 } `json:"amount"`
+		Lines  []struct {
+			Thing  string                `json:"thing"`
+			Goes   string                `json:"goes_to"`
+			Amount struct{ Minor int64 } `json:"amount"`
+		} `json:"lines"`
+	}
+	b.api(http.MethodGet, "/api/v1/funding", carolToken, http.StatusOK, &f)
+	if f.Wallet.Minor != 1000 || f.Budget.Minor != 300 || f.Amount.Minor != 300 || len(f.Lines) != 2 {
+		t.Fatalf("funding = %+v", f)
+	}
+	got := map[string]int64{}
+	for _, l := range f.Lines {
+		got[l.Thing] = l.Amount.Minor
+		if l.Goes != app.AccountCreator {
+			t.Errorf("%s's money goes to %s, want creator", l.Thing, l.Goes)
+		}
+	}
+	if got[one] != 100 || got[two] != 200 {
+		t.Fatalf("projection = %v, want 1.00 and 2.00", got)
 	}
 }

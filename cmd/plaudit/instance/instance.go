@@ -165,6 +165,7 @@ func (inst *Instance) buildWeb() error {
 		Flattrs:        inst.federation.Likes,
 		Subscriptions:  inst.federation.Likes,
 		CoCreators:     inst.federation.Things,
+		Funding:        inst.money.Months,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,
