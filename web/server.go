@@ -35,6 +35,7 @@ type Deps struct {
 	Health    map[string]Pinger // name → dependency, e.g. "database", "redis"
 	Domain    string            // public host, e.g. plaudit.example
 	BaseURL   string            // e.g. https://plaudit.example
+	Currency  string            // the instance's ISO 4217 currency, for amounts in requests
 	BodyLimit int64             // largest request body, bytes
 	Logger    *slog.Logger
 	// Mount adds more routes (federation, later features) to the engine.

@@ -154,6 +154,7 @@ func (inst *Instance) buildWeb() error {
 		Health:         map[string]web.Pinger{"database": inst.store, "redis": inst.redis},
 		Domain:         inst.config.Domain,
 		BaseURL:        inst.config.BaseURL(),
+		Currency:       inst.config.Currency,
 		BodyLimit:      inst.config.BodyLimit,
 		Logger:         inst.logger,
 		Mount:          inst.opts.Mount,
