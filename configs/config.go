@@ -54,6 +54,10 @@ type Money struct {
 	MinBudget  string `koanf:"min_budget" help:"smallest monthly budget, in the instance currency (a funder's budget until they set one)"`
 	FeePercent int    `koanf:"fee_percent" help:"percent of each funder's monthly amount kept by the instance (0 to 50)"`
 	GraceDays  int    `koanf:"grace_days" help:"days after a month ends before it is closed, so that late deliveries still count"`
+	// Stripe Checkout tops up wallets when its keys are set.
+	StripeSecretKey     string `koanf:"stripe_secret_key" help:"Stripe secret key (sk_…) for wallet top-ups with Stripe Checkout; empty turns Stripe off"`
+	StripeWebhookSecret string `koanf:"stripe_webhook_secret" help:"signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe"`
+	StripeAPIURL        string `koanf:"stripe_api_url" help:"Stripe's API base URL; empty is https://api.stripe.com (tests point it at a stand-in)"`
 }
 
 // Auth configures sign-in limits and API tokens.
@@ -187,6 +191,11 @@ func (c Config) Validate() error {
 	}
 	if c.Money.FeePercent < 0 || c.Money.FeePercent > 50 {
 		bad("money.fee_percent", "%d must be from 0 to 50", c.Money.FeePercent)
+	}
+	if (c.Money.StripeSecretKey == "") != (c.Money.StripeWebhookSecret == "") {
+		bad("money.stripe_secret_key", "Stripe needs both stripe_secret_key and stripe_webhook_secret")
+	} else if c.Money.StripeSecretKey != "" && (!strings.HasPrefix(c.Money.StripeSecretKey, "sk_") || !strings.HasPrefix(c.Money.StripeWebhookSecret, "whsec_")) {
+		bad("money.stripe_secret_key", "the secret key starts with sk_ and the webhook secret with whsec_")
 	}
 	if c.Money.GraceDays < 0 || c.Money.GraceDays > 28 {
 		bad("money.grace_days", "%d must be from 0 to 28", c.Money.GraceDays)

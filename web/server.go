@@ -57,6 +57,11 @@ type Deps struct {
 	CoCreators CoCreators
 	// Funding, when set, serves /api/v1/funding.
 	Funding Funding
+	// TopUps, when set, serves POST /api/v1/funding/topups;
+	// StripeWebhook, when set, receives Stripe's events at
+	// /webhooks/stripe.
+	TopUps        TopUps
+	StripeWebhook http.HandlerFunc
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -157,6 +162,7 @@ func (s *Server) routes() {
 	s.subscriptionRoutes(api)
 	s.recipientRoutes(api)
 	s.fundingRoutes(api)
+	s.topUpRoutes(e, api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

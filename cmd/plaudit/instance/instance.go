@@ -167,6 +167,8 @@ func (inst *Instance) buildWeb() error {
 		Subscriptions:  inst.federation.Likes,
 		CoCreators:     inst.federation.Things,
 		Funding:        inst.money.Months,
+		TopUps:         inst.money,
+		StripeWebhook:  inst.stripeWebhook(),
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,
@@ -183,6 +185,14 @@ func (inst *Instance) buildWeb() error {
 	}
 	inst.web = srv
 	return nil
+}
+
+// stripeWebhook is Stripe's webhook handler, or nil without Stripe.
+func (inst *Instance) stripeWebhook() http.HandlerFunc {
+	if inst.money.Stripe == nil {
+		return nil
+	}
+	return inst.money.Stripe.ServeWebhook
 }
 
 func (inst *Instance) buildWorker() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/funding"
 	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/app/months"
 	"github.com/plaudit/plaudit/app/store"
@@ -15,12 +16,25 @@ import (
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/jobs"
+	"github.com/plaudit/plaudit/payments/stripe"
 )
 
-// Money are the ledger and the month close of an instance.
+// Money are the ledger, the month close and the top-ups of an instance.
 type Money struct {
-	Ledger *ledger.Service
-	Months *months.Service
+	Ledger  *ledger.Service
+	Months  *months.Service
+	Funding *funding.Service
+	// Stripe is nil unless money.stripe_secret_key is set.
+	Stripe *stripe.Checkout
+}
+
+// StartTopUp starts a top-up through Stripe (web.TopUps).
+func (m *Money) StartTopUp(ctx context.Context, username string, amount app.Money) (string, error) {
+	var checkout funding.Checkout
+	if m.Stripe != nil {
+		checkout = m.Stripe
+	}
+	return m.Funding.StartTopUp(ctx, checkout, username, amount)
 }
 
 // NewMoney makes the money use cases on st, as serve and the command line
@@ -42,7 +56,17 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 		Tx: st.Database, Store: st.Months, Ledger: l, Things: th, URLs: urls,
 		MinBudget: minBudget, FeePercent: cfg.Money.FeePercent, GraceDays: cfg.Money.GraceDays, Owner: owner,
 	})
-	return &Money{Ledger: l, Months: m}, nil
+	money := &Money{Ledger: l, Months: m, Funding: funding.New(l, st.Users, urls)}
+	if cfg.Money.StripeSecretKey != "" {
+		money.Stripe, err = stripe.New(stripe.Options{
+			SecretKey: cfg.Money.StripeSecretKey, WebhookSecret: cfg.Money.StripeWebhookSecret,
+			APIURL: cfg.Money.StripeAPIURL, BaseURL: cfg.BaseURL(),
+		}, money.Funding)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return money, nil
 }
 
 // closeDue closes the month before this one once its grace period is
