@@ -54,6 +54,9 @@ type Money struct {
 	MinBudget  string `koanf:"min_budget" help:"smallest monthly budget, in the instance currency (a funder's budget until they set one)"`
 	FeePercent int    `koanf:"fee_percent" help:"percent of each funder's monthly amount kept by the instance (0 to 50)"`
 	GraceDays  int    `koanf:"grace_days" help:"days after a month ends before it is closed, so that late deliveries still count"`
+	// EscrowMonths is how long money for creators who have not claimed it
+	// waits before it goes back to the funders.
+	EscrowMonths int `koanf:"escrow_months" help:"months money for creators who have not claimed it is held before it goes back to the funders' wallets"`
 	// Stripe Checkout tops up wallets when its keys are set.
 	StripeSecretKey     string `koanf:"stripe_secret_key" help:"Stripe secret key (sk_…) for wallet top-ups with Stripe Checkout; empty turns Stripe off"`
 	StripeWebhookSecret string `koanf:"stripe_webhook_secret" help:"signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe"`
@@ -112,7 +115,7 @@ func Default() Config {
 			DeliveryHostConcurrency: 4,
 			DeliveryAttempts:        17,
 		},
-		Money: Money{MinBudget: "2.00", GraceDays: 3},
+		Money: Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6},
 	}
 }
 
@@ -196,6 +199,9 @@ func (c Config) Validate() error {
 		bad("money.stripe_secret_key", "Stripe needs both stripe_secret_key and stripe_webhook_secret")
 	} else if c.Money.StripeSecretKey != "" && (!strings.HasPrefix(c.Money.StripeSecretKey, "sk_") || !strings.HasPrefix(c.Money.StripeWebhookSecret, "whsec_")) {
 		bad("money.stripe_secret_key", "the secret key starts with sk_ and the webhook secret with whsec_")
+	}
+	if c.Money.EscrowMonths < 1 || c.Money.EscrowMonths > 60 {
+		bad("money.escrow_months", "%d must be from 1 to 60", c.Money.EscrowMonths)
 	}
 	if c.Money.GraceDays < 0 || c.Money.GraceDays > 28 {
 		bad("money.grace_days", "%d must be from 0 to 28", c.Money.GraceDays)

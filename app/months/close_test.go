@@ -316,3 +316,43 @@ func TestSplitOfOneFunder(t *testing.T) {
 		}
 	}
 }
+
+// TestEscrowReturns: escrow older than the holding period goes back to
+// the funders to the cent, once however often the return runs; younger
+// escrow stays.
+func TestEscrowReturns(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	svc := f.service(f.ledger, f.st, "w")
+	if _, err := svc.Close(ctx, month, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	escrowed := func() int64 {
+		var n int64
+		f.st.DB().Raw("SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE kind = 'escrow'").Scan(&n)
+		return n
+	}
+	wallets := func() int64 {
+		var n int64
+		f.st.DB().Raw("SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE kind = 'wallet'").Scan(&n)
+		return n
+	}
+	held, before := escrowed(), wallets()
+	if held == 0 {
+		t.Fatal("the fixture put nothing in escrow")
+	}
+	if n, err := svc.ReturnEscrow(ctx, f.st, 6); err != nil || n != 0 || escrowed() != held {
+		t.Fatalf("escrow of last month returned after 6 months: %d, %v", n, err)
+	}
+	later := months.New(months.Deps{Tx: f.st, Store: f.st, Ledger: f.ledger, Things: f.things, URLs: urls{},
+		MinBudget: app.Money{Minor: 200, Currency: "EUR"}, Now: func() time.Time { return now.AddDate(0, 7, 0) }})
+	for range 2 {
+		if _, err := later.ReturnEscrow(ctx, f.st, 6); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if escrowed() != 0 || wallets() != before+held {
+		t.Fatalf("after the return: escrow %d, wallets %d; want 0 and %d", escrowed(), wallets(), before+held)
+	}
+	f.balances(t) // the ledger check passes
+}

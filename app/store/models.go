@@ -11,6 +11,6 @@ func Models() []any {
 		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{}, &postRow{},
 		&thingRow{}, &thingCountRow{}, &flattrRow{}, &undoneRow{}, &recipientRow{}, &subscriptionRow{},
 		&ledgerAccountRow{}, &ledgerTransactionRow{}, &ledgerPostingRow{},
-		&budgetRow{}, &monthCloseRow{}, &monthCloseFunderRow{}, &monthCloseLineRow{},
+		&budgetRow{}, &monthCloseRow{}, &monthCloseFunderRow{}, &monthCloseLineRow{}, &escrowSettlementRow{},
 	}
 }

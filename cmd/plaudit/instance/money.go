@@ -26,6 +26,8 @@ type Money struct {
 	Funding *funding.Service
 	// Stripe is nil unless money.stripe_secret_key is set.
 	Stripe *stripe.Checkout
+	escrow months.EscrowStore
+	cfg    configs.Config
 }
 
 // StartTopUp starts a top-up through Stripe (web.TopUps).
@@ -56,7 +58,7 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 		Tx: st.Database, Store: st.Months, Ledger: l, Things: th, URLs: urls,
 		MinBudget: minBudget, FeePercent: cfg.Money.FeePercent, GraceDays: cfg.Money.GraceDays, Owner: owner,
 	})
-	money := &Money{Ledger: l, Months: m, Funding: funding.New(l, st.Users, urls)}
+	money := &Money{Ledger: l, Months: m, Funding: funding.New(l, st.Users, urls), escrow: st.Months, cfg: cfg}
 	if cfg.Money.StripeSecretKey != "" {
 		money.Stripe, err = stripe.New(stripe.Options{
 			SecretKey: cfg.Money.StripeSecretKey, WebhookSecret: cfg.Money.StripeWebhookSecret,
@@ -70,9 +72,22 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 }
 
 // closeDue closes the month before this one once its grace period is
-// over: the body of the periodic months:close job. A close already done
-// changes nothing; one held by another worker is left to it.
-func closeDue(ctx context.Context, m *months.Service, logger *slog.Logger) error {
+// over, then returns escrow held longer than money.escrow_months: the body
+// of the periodic months:close job. A close already done changes nothing;
+// one held by another worker is left to it.
+func (money *Money) closeDue(ctx context.Context, logger *slog.Logger) error {
+	if err := closePrevious(ctx, money.Months, logger); err != nil {
+		return err
+	}
+	n, err := money.Months.ReturnEscrow(ctx, money.escrow, money.cfg.Money.EscrowMonths)
+	if n > 0 {
+		logger.InfoContext(ctx, "escrow returned to funders", "debts", n)
+	}
+	return err
+}
+
+// closePrevious closes the previous month once its grace period is over.
+func closePrevious(ctx context.Context, m *months.Service, logger *slog.Logger) error {
 	now := time.Now().UTC()
 	prev := app.MonthOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0))
 	due, err := m.Closed(ctx, prev)
@@ -96,7 +111,7 @@ func closeDue(ctx context.Context, m *months.Service, logger *slog.Logger) error
 // resumed an hour later.
 func (inst *Instance) registerMoneyJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeCloseMonth, jobs.HandleCloseMonthTask(func(ctx context.Context) error {
-		return closeDue(ctx, inst.money.Months, inst.logger)
+		return inst.money.closeDue(ctx, inst.logger)
 	}))
 	w.Periodic("@every 1h", time.Hour, jobs.QueueCritical, jobs.NewCloseMonthTask())
 }
