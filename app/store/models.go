@@ -10,5 +10,6 @@ func Models() []any {
 		&app.InstanceKey{}, &app.RemoteActor{}, &app.Follow{}, &app.Activity{}, &app.RemoteObject{},
 		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{}, &postRow{},
 		&thingRow{}, &thingCountRow{}, &flattrRow{}, &undoneRow{}, &recipientRow{},
+		&claimRow{}, &blogRow{}, &blogItemRow{},
 	}
 }
