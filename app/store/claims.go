@@ -131,18 +131,33 @@ func (s *Claims) SetUserLinks(ctx context.Context, userID int64, alsoKnownAs, at
 	return translate(res.Error, "links of user")
 }
 
-// OwnClaimedThings makes the confirmed owner of the remote things whose
-// owner is fromActor (when fromActor is set), or whose id or link starts
-// with prefix (when prefix is set), ownerURI. It returns how many it
-// changed.
-func (s *Claims) OwnClaimedThings(ctx context.Context, fromActor, prefix, ownerURI string) (int64, error) {
+// OwnClaimedThings makes ownerURI the confirmed owner of the remote
+// things whose confirmed owner is fromActor (when fromActor is set), or
+// whose id or link starts with prefix and is covered (when prefix is
+// set). It returns how many it changed.
+func (s *Claims) OwnClaimedThings(ctx context.Context, fromActor, prefix string, covered func(string) bool, ownerURI string) (int64, error) {
 	q := s.conn(ctx).Model(&thingRow{}).Where("local = ?", false)
 	switch {
 	case fromActor != "":
 		q = q.Where("owner_uri = ? AND owner_confirmed = ?", fromActor, true)
 	case prefix != "":
+		var rows []thingRow
 		like := escapeLike(prefix) + "%"
-		q = q.Where("(uri LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')", like, like)
+		err := s.conn(ctx).Select("id", "uri", "url").Where("local = ? AND (uri LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')", false, like, like).
+			Find(&rows).Error
+		if err != nil {
+			return 0, translate(err, "claimed things")
+		}
+		var ids []int64
+		for _, r := range rows {
+			if covered(r.URI) || covered(r.URL) {
+				ids = append(ids, r.ID)
+			}
+		}
+		if len(ids) == 0 {
+			return 0, nil
+		}
+		q = q.Where("id IN ?", ids)
 	default:
 		return 0, nil
 	}
