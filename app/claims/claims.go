@@ -213,6 +213,15 @@ func (s *Service) Delete(ctx context.Context, username string, id int64) error {
 		if err := s.d.Store.DeleteClaim(ctx, user.ID, id); err != nil {
 			return err
 		}
+		rest, err := s.d.Store.ClaimsOfUser(ctx, user.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range rest {
+			if o.Kind == c.Kind && (o.Subject == c.Subject || c.Kind == app.ClaimSite && o.Host == c.Host) {
+				return nil // another claim still publishes this link
+			}
+		}
 		aka, domains := publishedLinks(user, c, false)
 		return s.d.Store.SetUserLinks(ctx, user.ID, aka, domains)
 	})
