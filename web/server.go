@@ -48,6 +48,9 @@ type Deps struct {
 	FollowRequests FollowRequests
 	// Profiles, when set, serves PATCH /api/v1/me.
 	Profiles ProfileEditor
+	// Claims and Blogs, when set, serve /api/v1/claims and /api/v1/blogs.
+	Claims Claims
+	Blogs  Blogs
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -144,6 +147,8 @@ func (s *Server) routes() {
 	s.federationRoutes(admin)
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
+	s.claimRoutes(api)
+	s.blogRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

@@ -7,11 +7,14 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/blogs"
+	"github.com/plaudit/plaudit/app/claims"
 	"github.com/plaudit/plaudit/app/follows"
 	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/app/posts"
 	"github.com/plaudit/plaudit/app/profiles"
+	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/actors"
@@ -44,6 +47,11 @@ type federationParts struct {
 	Likes      *likes.Service
 	Posts      *posts.Service
 	Profiles   *profiles.Service
+	// Things, Claims and Blogs: what can be flattred, who owns it, and
+	// the blogs whose posts become things (see blogs.go).
+	Things *things.Service
+	Claims *claims.Service
+	Blogs  *blogs.Service
 	// RemoteBlocks applies remote actors' blocks of local ones.
 	RemoteBlocks *moderation.RemoteBlocks
 	Inbox        *inbox.Inbox
@@ -81,6 +89,7 @@ func (inst *Instance) buildFederation() error {
 		Person: func(u *app.User) as2.Document { return f.Actors.Person(u) },
 	})
 	f.buildUseCases(inst)
+	f.buildThingsClaimsBlogs(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
 		Tx: inst.store.Database, Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
@@ -91,6 +100,7 @@ func (inst *Instance) buildFederation() error {
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
+		Created: f.Blogs,
 	})
 	f.Discovery = discovery.New(discovery.Deps{
 		Users: inst.store.Users, Activities: inst.store.Activities, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
@@ -132,6 +142,7 @@ func (f *federationParts) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeDeliver, jobs.HandleRowTask(f.Deliverer.Deliver))
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
+	f.registerBlogJobs(w)
 }
 
 // Sweep re-enqueues what the queue may have lost or given up on: received

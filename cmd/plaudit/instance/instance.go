@@ -161,6 +161,8 @@ func (inst *Instance) buildWeb() error {
 		Deliveries:     inst.federation.Deliverer,
 		FollowRequests: inst.federation.Follows,
 		Profiles:       inst.federation.Profiles,
+		Claims:         inst.federation.Claims,
+		Blogs:          inst.federation.Blogs,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,

@@ -1,0 +1,64 @@
+package instance
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/plaudit/plaudit/app/blogs"
+	"github.com/plaudit/plaudit/app/claims"
+	"github.com/plaudit/plaudit/app/things"
+	fedclaims "github.com/plaudit/plaudit/federation/claims"
+	"github.com/plaudit/plaudit/federation/feeds"
+	"github.com/plaudit/plaudit/federation/resolve"
+	"github.com/plaudit/plaudit/federation/transport"
+	"github.com/plaudit/plaudit/jobs"
+)
+
+// buildThingsClaimsBlogs makes the things use cases with the resolver
+// chain (origin fetches, pages, then verified claims deciding owners),
+// the claims and the blogs. Call it after buildUseCases (blogs follow and
+// publish through Follows and Posts) and before the inbox (which tells
+// Blogs of Creates).
+func (f *federationParts) buildThingsClaimsBlogs(inst *Instance) {
+	st, cfg := inst.store, inst.config
+	wfScheme := "https"
+	if cfg.Federation.AllowHTTP {
+		wfScheme = "http"
+	}
+	f.Claims = claims.New(claims.Deps{
+		Tx: st.Database, Store: st.Claims, Users: st.Users, URLs: f.URLs,
+		Inspector: &fedclaims.Inspector{Actors: f.Fetcher, Client: f.Client},
+	})
+	resolver := &claims.Resolver{
+		Next:   &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher, Client: f.Client, WebFingerScheme: wfScheme},
+		Claims: f.Claims,
+	}
+	f.Things = things.New(things.Deps{Tx: st.Database, Store: st.Things, Resolver: resolver, URLs: f.URLs})
+	// Feeds are public: fetched unsigned, through the same SSRF guard,
+	// with a size limit of their own.
+	feedClient := transport.New(transport.Options{
+		UserAgent:             fmt.Sprintf("Plaudit/%s (+%s; feed reader)", Version, cfg.BaseURL()),
+		AllowHTTP:             cfg.Federation.AllowHTTP,
+		AllowPrivateAddresses: cfg.Federation.AllowPrivateAddresses,
+		MaxBodyBytes:          cfg.Feeds.MaxBytes,
+		Logger:                inst.logger,
+	})
+	reader := &feeds.Reader{Client: feedClient, MaxBytes: cfg.Feeds.MaxBytes}
+	backfill := cfg.Feeds.Backfill
+	if backfill == 0 {
+		backfill = -1 // none; blogs.Settings reads 0 as its default
+	}
+	f.Blogs = blogs.New(blogs.Deps{
+		Tx: st.Database, Store: st.Blogs, Users: st.Users, Discoverer: reader, Feeds: reader,
+		Follows: f.Follows, Posts: f.Posts, Owners: f.Claims, Things: f.Things,
+		Queue: jobs.BlogQueue{Client: inst.jobs}, URLs: f.URLs,
+		Settings: blogs.Settings{Interval: cfg.Feeds.PollInterval, MaxBackoff: cfg.Feeds.MaxBackoff, Backfill: backfill},
+	})
+}
+
+// registerBlogJobs adds the feed poll handler and its scheduling round.
+func (f *federationParts) registerBlogJobs(w *jobs.Worker) {
+	w.Handle(jobs.TypeBlogPoll, jobs.HandleRowTask(f.Blogs.Poll))
+	w.Handle(jobs.TypeBlogSchedule, jobs.HandleBlogScheduleTask(f.Blogs.ScheduleDue))
+	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewBlogScheduleTask())
+}
