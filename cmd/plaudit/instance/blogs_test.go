@@ -157,10 +157,30 @@ func TestFeedBlogPublishesEachNewItemOnce(t *testing.T) {
 		t.Fatalf("%d articles published before the claim", got)
 	}
 
-	var claim struct{ State, Message string }
+	// A claim of a page without a link back is refused, saying which side is missing.
+	var claim struct {
+		ID             int64
+		State, Message string
+	}
+	a.apiJSON(http.MethodPost, "/api/v1/claims", token, map[string]string{"url": blog.URL + "/no-feed"}, http.StatusCreated, &claim)
+	if claim.State != "refused" || !strings.Contains(claim.Message, "does not link back") {
+		t.Errorf("one-way claim = %+v", claim)
+	}
+	a.apiJSON(http.MethodPost, fmt.Sprintf("/api/v1/claims/%d/verify", claim.ID), token, nil, http.StatusUnprocessableEntity, &refusal)
+	if !strings.Contains(refusal.Error, "does not link back") {
+		t.Errorf("verify one-way claim: %q", refusal.Error)
+	}
+	a.api(http.MethodDelete, fmt.Sprintf("/api/v1/claims/%d", claim.ID), token, http.StatusNoContent, nil)
+
 	a.apiJSON(http.MethodPost, "/api/v1/claims", token, map[string]string{"url": blog.URL + "/"}, http.StatusCreated, &claim)
 	if claim.State != "verified" {
 		t.Fatalf("claim of the blog = %+v", claim)
+	}
+	a.api(http.MethodPost, fmt.Sprintf("/api/v1/claims/%d/verify", claim.ID), token, http.StatusOK, &claim)
+	var claims []struct{ State string }
+	a.api(http.MethodGet, "/api/v1/claims", token, http.StatusOK, &claims)
+	if len(claims) != 1 || claims[0].State != "verified" {
+		t.Errorf("claims listed: %+v", claims)
 	}
 
 	// The first poll publishes the newest item only (backfill 1).
@@ -220,6 +240,10 @@ func TestFeedBlogPublishesEachNewItemOnce(t *testing.T) {
 	}
 	if got := articles(); got != 2 {
 		t.Errorf("%d articles after an oversized feed, want 2", got)
+	}
+	a.api(http.MethodDelete, fmt.Sprintf("/api/v1/blogs/%d", b.ID), token, http.StatusNoContent, nil)
+	if got := a.count("SELECT count(*) FROM blogs"); got != 0 {
+		t.Errorf("%d blogs after disconnecting", got)
 	}
 }
 
