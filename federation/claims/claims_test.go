@@ -2,10 +2,7 @@ package claims_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,37 +20,6 @@ import (
 )
 
 const localBase = "https://plaudit.example"
-
-// site is a loopback web server answering paths with a content type and
-// a body that tests change as they go.
-type site struct {
-	*httptest.Server
-	mu     sync.Mutex
-	routes map[string][2]string // path → content type, body
-}
-
-func newSite(tb testing.TB) *site {
-	s := &site{routes: map[string][2]string{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		route, ok := s.routes[r.URL.RequestURI()]
-		s.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", route[0])
-		_, _ = w.Write([]byte(strings.ReplaceAll(route[1], "{{base}}", s.URL)))
-	}))
-	tb.Cleanup(s.Close)
-	return s
-}
-
-func (s *site) serve(path, contentType, body string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.routes[path] = [2]string{contentType, body}
-}
 
 type env struct {
 	store  *store.Store
@@ -98,12 +64,12 @@ func remoteActor(t *testing.T, id string, edit func(m map[string]any)) string {
 func TestActorClaimVerifiesBothWaysAndRefusesOneWay(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	remote := newSite(t)
+	remote := dereftest.NewSite(t)
 	actorURI := remote.URL + "/users/carol"
 	// One way: the remote actor does not name carol's Plaudit actor.
-	remote.serve("/users/carol", "application/activity+json", remoteActor(t, actorURI, nil))
+	remote.Serve("/users/carol", "application/activity+json", remoteActor(t, actorURI, nil))
 	// A thing the remote actor's origin confirmed as theirs.
-	note := &app.Thing{URI: remote.URL + "/notes/1", OwnerURI: actorURI, OwnerConfirmed: true, Kind: app.ThingNote, Host: remote.Listener.Addr().String()}
+	note := &app.Thing{URI: remote.URL + "/notes/1", OwnerURI: actorURI, OwnerConfirmed: true, Kind: app.ThingNote, Host: remote.Host()}
 	if err := e.store.UpsertThing(ctx, note); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +96,7 @@ func TestActorClaimVerifiesBothWaysAndRefusesOneWay(t *testing.T) {
 	}
 
 	// Now the other side names carol's actor: the claim verifies.
-	remote.serve("/users/carol", "application/activity+json", remoteActor(t, actorURI, func(m map[string]any) {
+	remote.Serve("/users/carol", "application/activity+json", remoteActor(t, actorURI, func(m map[string]any) {
 		m["alsoKnownAs"] = []any{localBase + "/users/carol"}
 	}))
 	c, err = e.claims.Verify(ctx, "carol", c.ID)
@@ -161,9 +127,9 @@ func TestActorClaimVerifiesBothWaysAndRefusesOneWay(t *testing.T) {
 func TestProfileFieldWithRelMeVerifies(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	remote := newSite(t)
+	remote := dereftest.NewSite(t)
 	actorURI := remote.URL + "/users/carol"
-	remote.serve("/users/carol", "application/activity+json", remoteActor(t, actorURI, func(m map[string]any) {
+	remote.Serve("/users/carol", "application/activity+json", remoteActor(t, actorURI, func(m map[string]any) {
 		m["attachment"] = []any{map[string]any{"type": "PropertyValue", "name": "Plaudit",
 			"value": `<a href="https://plaudit.example/@carol" rel="nofollow noopener me" target="_blank">plaudit.example/@carol</a>`}}
 	}))
@@ -176,10 +142,10 @@ func TestProfileFieldWithRelMeVerifies(t *testing.T) {
 func TestPageClaimWithRelMeVerifies(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	blog := newSite(t)
-	blog.serve("/", "text/html; charset=utf-8", `<html><head><title>Blog</title></head><body>by <a rel="me" href="https://plaudit.example/@carol">carol</a></body></html>`)
-	blog.serve("/other", "text/html", `<html><body>nothing here</body></html>`)
-	page := &app.Thing{URI: blog.URL + "/2026/post", Kind: app.ThingLink, URL: blog.URL + "/2026/post", Host: blog.Listener.Addr().String()}
+	blog := dereftest.NewSite(t)
+	blog.Serve("/", "text/html; charset=utf-8", `<html><head><title>Blog</title></head><body>by <a rel="me" href="https://plaudit.example/@carol">carol</a></body></html>`)
+	blog.Serve("/other", "text/html", `<html><body>nothing here</body></html>`)
+	page := &app.Thing{URI: blog.URL + "/2026/post", Kind: app.ThingLink, URL: blog.URL + "/2026/post", Host: blog.Host()}
 	if err := e.store.UpsertThing(ctx, page); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +169,7 @@ func TestPageClaimWithRelMeVerifies(t *testing.T) {
 		t.Fatalf("page claim = %+v, want a verified site claim of %s", c, blog.URL)
 	}
 	u, _ := e.store.UserByUsername(ctx, "carol")
-	if u.AttributionDomains != blog.Listener.Addr().String() {
+	if u.AttributionDomains != blog.Host() {
 		t.Errorf("attributionDomains = %q, want the blog's host", u.AttributionDomains)
 	}
 	if got, _ := e.store.ThingByURI(ctx, page.URI); got.OwnerURI != localBase+"/users/carol" || !got.OwnerConfirmed {

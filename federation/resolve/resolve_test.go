@@ -3,11 +3,7 @@ package resolve_test
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,41 +20,8 @@ import (
 	"github.com/plaudit/plaudit/federation/transport"
 )
 
-// site is a loopback web server answering paths with a content type and
-// a body; "{{base}}" in a body is the server's URL.
-type site struct {
-	*httptest.Server
-	mu     sync.Mutex
-	routes map[string][2]string
-}
-
-func newSite(tb testing.TB) *site {
-	s := &site{routes: map[string][2]string{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		route, ok := s.routes[r.URL.RequestURI()]
-		s.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", route[0])
-		_, _ = w.Write([]byte(strings.ReplaceAll(route[1], "{{base}}", s.URL)))
-	}))
-	tb.Cleanup(s.Close)
-	return s
-}
-
-func (s *site) serve(path, contentType, body string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.routes[path] = [2]string{contentType, body}
-}
-
-func (s *site) host() string { return s.Listener.Addr().String() }
-
 // actor serves an actor called name, edited by edit, with its WebFinger.
-func (s *site) actor(t *testing.T, name string, edit func(m map[string]any)) string {
+func serveActor(t *testing.T, s *dereftest.Site, name string, edit func(m map[string]any)) string {
 	t.Helper()
 	id := s.URL + "/users/" + name
 	data, err := as2.ActorDocument(as2.ActorSpec{
@@ -71,10 +34,10 @@ func (s *site) actor(t *testing.T, name string, edit func(m map[string]any)) str
 	if edit != nil {
 		data = dereftest.Edit(t, data, edit)
 	}
-	s.serve("/users/"+name, "application/activity+json", string(data))
-	acct := "acct:" + name + "@" + s.host()
+	s.Serve("/users/"+name, "application/activity+json", string(data))
+	acct := "acct:" + name + "@" + s.Host()
 	jrd, _ := json.Marshal(map[string]any{"subject": acct, "links": []any{map[string]any{"rel": "self", "type": "application/activity+json", "href": id}}})
-	s.serve("/.well-known/webfinger?resource="+url.QueryEscape(acct), "application/jrd+json", string(jrd))
+	s.Serve("/.well-known/webfinger?resource="+url.QueryEscape(acct), "application/jrd+json", string(jrd))
 	return id
 }
 
@@ -102,15 +65,15 @@ func note(id, by string, extra string) string {
 func TestResolve(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	s := newSite(t)
-	alice := s.actor(t, "alice", func(m map[string]any) { m["attributionDomains"] = []any{s.host()} })
-	bob := s.actor(t, "bob", nil)
-	s.serve("/notes/1", "application/activity+json", note(s.URL+"/notes/1", alice, `,"attachment":[{"type":"Link","name":"Tip","href":"https://pay.example/alice","rel":"payment"}],"monetization":"$wallet.example/alice","support":"Buy me a tea"`))
-	s.serve("/@alice/1", "text/html", `<html><head><link rel="alternate" type="application/activity+json" href="{{base}}/notes/1"></head></html>`)
-	s.serve("/by-alice", "text/html", `<html><head><meta property="og:title" content="Alice's page"><meta name="fediverse:creator" content="@alice@`+s.host()+`"></head></html>`)
-	s.serve("/by-bob", "text/html", `<html><head><title>Bob?</title><meta name="fediverse:creator" content="@bob@`+s.host()+`"></head></html>`)
-	s.serve("/authored", "text/html", `<html><body><a rel="author" href="{{base}}/users/bob">Bob</a></body></html>`)
-	s.serve("/plain", "text/html", `<html><head><title>Plain</title><link rel="payment" href="https://pay.example/plain"></head></html>`)
+	s := dereftest.NewSite(t)
+	alice := serveActor(t, s, "alice", func(m map[string]any) { m["attributionDomains"] = []any{s.Host()} })
+	bob := serveActor(t, s, "bob", nil)
+	s.Serve("/notes/1", "application/activity+json", note(s.URL+"/notes/1", alice, `,"attachment":[{"type":"Link","name":"Tip","href":"https://pay.example/alice","rel":"payment"}],"monetization":"$wallet.example/alice","support":"Buy me a tea"`))
+	s.Serve("/@alice/1", "text/html", `<html><head><link rel="alternate" type="application/activity+json" href="{{base}}/notes/1"></head></html>`)
+	s.Serve("/by-alice", "text/html", `<html><head><meta property="og:title" content="Alice's page"><meta name="fediverse:creator" content="@alice@`+s.Host()+`"></head></html>`)
+	s.Serve("/by-bob", "text/html", `<html><head><title>Bob?</title><meta name="fediverse:creator" content="@bob@`+s.Host()+`"></head></html>`)
+	s.Serve("/authored", "text/html", `<html><body><a rel="author" href="{{base}}/users/bob">Bob</a></body></html>`)
+	s.Serve("/plain", "text/html", `<html><head><title>Plain</title><link rel="payment" href="https://pay.example/plain"></head></html>`)
 
 	tests := []struct {
 		name, path, uri, owner, title string
@@ -148,8 +111,8 @@ func TestResolve(t *testing.T) {
 func TestResolveRefusals(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	s := newSite(t)
-	s.serve("/bad.json", "application/activity+json", `{"nope":`)
+	s := dereftest.NewSite(t)
+	s.Serve("/bad.json", "application/activity+json", `{"nope":`)
 	for name, u := range map[string]string{
 		"not a URL":     "ftp://x/y",
 		"missing":       s.URL + "/missing",
@@ -173,15 +136,15 @@ func TestResolveRefusals(t *testing.T) {
 func TestInboxCopyIsNotTrusted(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	s := newSite(t)
-	alice := s.actor(t, "alice", nil)
-	bob := s.actor(t, "bob", nil)
+	s := dereftest.NewSite(t)
+	alice := serveActor(t, s, "alice", nil)
+	bob := serveActor(t, s, "bob", nil)
 	id := s.URL + "/notes/7"
 	copyFromInbox := dereference.RemoteObjectOf(mustObject(t, note(id, bob, "")))
 	if err := e.store.UpsertRemoteObject(ctx, copyFromInbox); err != nil {
 		t.Fatal(err)
 	}
-	s.serve("/notes/7", "application/activity+json", note(id, alice, ""))
+	s.Serve("/notes/7", "application/activity+json", note(id, alice, ""))
 	got, err := e.things.Resolve(ctx, id)
 	if err != nil {
 		t.Fatal(err)

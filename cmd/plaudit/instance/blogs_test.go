@@ -252,26 +252,7 @@ func TestActivityPubBlogCreateBecomesThingOfCreator(t *testing.T) {
 	token := a.user("carol")
 	carol := a.actor("carol")
 
-	var mu sync.Mutex
-	routes := map[string][]byte{}
-	inboxHits := atomic.Int32{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			inboxHits.Add(1)
-			w.WriteHeader(http.StatusAccepted)
-			return
-		}
-		mu.Lock()
-		body, ok := routes[r.URL.RequestURI()]
-		mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/activity+json")
-		_, _ = w.Write(body)
-	}))
-	defer srv.Close()
+	srv := dereftest.NewSite(t)
 	hosts := map[string]string{"https://blog.example": srv.URL}
 	actorID := srv.URL + "/?author=0"
 	key := dereftest.Key("wordpress-blog")
@@ -291,10 +272,8 @@ func TestActivityPubBlogCreateBecomesThingOfCreator(t *testing.T) {
 			m[k] = v
 		}
 	})
-	mu.Lock()
-	routes["/?author=0"] = actor
-	routes["/?p=42"] = article
-	mu.Unlock()
+	srv.ServeActivity("/?author=0", actor)
+	srv.ServeActivity("/?p=42", article)
 
 	var claim struct{ State, Message string }
 	a.apiJSON(http.MethodPost, "/api/v1/claims", token, map[string]string{"url": actorID}, http.StatusCreated, &claim)
@@ -309,7 +288,7 @@ func TestActivityPubBlogCreateBecomesThingOfCreator(t *testing.T) {
 	if a.followState(carol, actorID) == "" {
 		t.Fatal("carol does not follow the blog actor")
 	}
-	eventually(t, "the Follow delivered to the blog", func() bool { return inboxHits.Load() > 0 })
+	eventually(t, "the Follow delivered to the blog", func() bool { return srv.Posts() > 0 })
 
 	// The blog sends its Create, signed by its own key.
 	client := transport.New(transport.Options{AllowHTTP: true, AllowPrivateAddresses: true, Signer: httpsig.NewSigner(actorID+"#main-key", key)})

@@ -2,9 +2,6 @@ package instance_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/plaudit/plaudit/app"
@@ -23,29 +20,8 @@ func TestCreateAttributingAnotherActorIsNotTrusted(t *testing.T) {
 	a := startNode(t, "a")
 	a.user("carol")
 
-	var mu sync.Mutex
-	routes := map[string][]byte{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			w.WriteHeader(http.StatusAccepted)
-			return
-		}
-		mu.Lock()
-		body, ok := routes[r.URL.RequestURI()]
-		mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/activity+json")
-		_, _ = w.Write(body)
-	}))
-	defer srv.Close()
-	serve := func(path string, doc []byte) {
-		mu.Lock()
-		defer mu.Unlock()
-		routes[path] = doc
-	}
+	srv := dereftest.NewSite(t)
+	serve := srv.ServeActivity
 	actorDoc := func(name string) (string, []byte) {
 		id := srv.URL + "/users/" + name
 		doc, err := as2.ActorDocument(as2.ActorSpec{
