@@ -2,6 +2,7 @@ package feeds_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -150,4 +151,22 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkParse maps an RSS feed of 50 items.
+func BenchmarkParse(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>`)
+	for i := range 50 {
+		fmt.Fprintf(&sb, `<item><title>Post %d</title><link>https://blog.example/%d</link><guid>https://blog.example/?p=%d</guid><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate><description>&lt;p&gt;Some text about bees, part %d.&lt;/p&gt;</description></item>`, i, i, i, i)
+	}
+	sb.WriteString(`</channel></rss>`)
+	body := []byte(sb.String())
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := feeds.Parse("https://blog.example/feed", body); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -106,3 +106,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParse reads the WordPress page fixture.
+func BenchmarkParse(b *testing.B) {
+	doc, err := os.ReadFile(filepath.Join("testdata", "wordpress.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := mustURL(b, "https://blog.example/")
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		pages.Parse(base, strings.NewReader(string(doc)))
+	}
+}
