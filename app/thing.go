@@ -44,10 +44,14 @@ type Thing struct {
 	URL            string // link for display
 	Host           string
 	Local          bool // published on this server
-	PaymentLinks   []PaymentLink
-	DeletedAt      *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// ApprovalRequired tells that the thing's server approves each Like
+	// (GoToSocial's interaction policy): a flattr of it is pending until
+	// the server authorises the Like.
+	ApprovalRequired bool
+	PaymentLinks     []PaymentLink
+	DeletedAt        *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Display is the thing's title, else its summary, else its URL.

@@ -51,6 +51,12 @@ type Deps struct {
 	// Claims and Blogs, when set, serve /api/v1/claims and /api/v1/blogs.
 	Claims Claims
 	Blogs  Blogs
+	// Flattrs and Subscriptions, when set, serve /api/v1/flattrs and
+	// /api/v1/subscriptions.
+	Flattrs       Flattrs
+	Subscriptions Subscriptions
+	// CoCreators, when set, serves /api/v1/recipients.
+	CoCreators CoCreators
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -149,6 +155,9 @@ func (s *Server) routes() {
 	s.profileRoutes(api)
 	s.claimRoutes(api)
 	s.blogRoutes(api)
+	s.flattrRoutes(api)
+	s.subscriptionRoutes(api)
+	s.recipientRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

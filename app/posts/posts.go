@@ -26,6 +26,12 @@ type Outbox interface {
 	SendCreate(ctx context.Context, p *app.Post, extra []string) (*app.Activity, error)
 }
 
+// Things registers published posts as things that can be flattred
+// (implemented by app/things.Service).
+type Things interface {
+	Published(ctx context.Context, p *app.Post) error
+}
+
 // Addresses names local actors and collections (implemented by
 // federation.URLs).
 type Addresses interface {
@@ -42,6 +48,8 @@ type Deps struct {
 	Tx     app.Transactor
 	Store  Store
 	Outbox Outbox
+	// Things, when set, is told of every post, in its transaction.
+	Things Things
 	URLs   Addresses
 	Now    func() time.Time
 }
@@ -93,7 +101,13 @@ func (s *Service) Publish(ctx context.Context, username string, d Draft) (*app.P
 		if act, err = s.d.Outbox.SendCreate(ctx, p, dedupe(append(append([]string{}, d.Bto...), d.Bcc...))); err != nil {
 			return err
 		}
-		return s.d.Store.InsertPost(ctx, p)
+		if err := s.d.Store.InsertPost(ctx, p); err != nil {
+			return err
+		}
+		if s.d.Things == nil {
+			return nil
+		}
+		return s.d.Things.Published(ctx, p)
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("publish %s of %s: %w", d.Type, username, err)

@@ -12,24 +12,25 @@ import (
 
 // thingRow is a thing as stored: payment links as JSON, counts cached.
 type thingRow struct {
-	ID             int64
-	URI            string
-	OwnerURI       string
-	OwnerConfirmed bool
-	Kind           string
-	Title          string
-	Summary        string
-	URL            string
-	Host           string
-	Local          bool
-	PaymentLinks   string
-	FlattrsAllTime int64
-	CheersAllTime  int64
-	Funders        int64
-	CountsAt       *time.Time
-	DeletedAt      *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID               int64
+	URI              string
+	OwnerURI         string
+	OwnerConfirmed   bool
+	Kind             string
+	Title            string
+	Summary          string
+	URL              string
+	Host             string
+	Local            bool
+	ApprovalRequired bool
+	PaymentLinks     string
+	FlattrsAllTime   int64
+	CheersAllTime    int64
+	Funders          int64
+	CountsAt         *time.Time
+	DeletedAt        *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 func (thingRow) TableName() string { return "things" }
@@ -38,7 +39,7 @@ func (r *thingRow) thing() *app.Thing {
 	t := &app.Thing{
 		ID: r.ID, URI: r.URI, OwnerURI: r.OwnerURI, OwnerConfirmed: r.OwnerConfirmed, Kind: r.Kind,
 		Title: r.Title, Summary: r.Summary, URL: r.URL, Host: r.Host, Local: r.Local,
-		DeletedAt: r.DeletedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ApprovalRequired: r.ApprovalRequired, DeletedAt: r.DeletedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if r.PaymentLinks != "" {
 		// Written by UpsertThing only; a row that does not parse shows
@@ -87,13 +88,13 @@ func (s *Things) UpsertThing(ctx context.Context, t *app.Thing) error {
 	}
 	r := thingRow{
 		URI: t.URI, OwnerURI: t.OwnerURI, OwnerConfirmed: t.OwnerConfirmed, Kind: t.Kind, Title: t.Title,
-		Summary: t.Summary, URL: t.URL, Host: t.Host, Local: t.Local, PaymentLinks: links,
+		Summary: t.Summary, URL: t.URL, Host: t.Host, Local: t.Local, ApprovalRequired: t.ApprovalRequired, PaymentLinks: links,
 		DeletedAt: t.DeletedAt, CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt,
 	}
 	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "uri"}},
 		DoUpdates: clause.AssignmentColumns([]string{
-			"owner_uri", "owner_confirmed", "kind", "title", "summary", "url", "host", "local",
+			"owner_uri", "owner_confirmed", "kind", "title", "summary", "url", "host", "local", "approval_required",
 			"payment_links", "deleted_at", "updated_at",
 		}),
 	}).Create(&r).Error

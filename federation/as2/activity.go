@@ -21,6 +21,7 @@ type Activity struct {
 	To        []string
 	Cc        []string
 	Published time.Time
+	Updated   time.Time // when the activity was last changed (an Update of a flattr's Like sets it)
 	// Content is the activity's own content. Misskey and Pleroma put the
 	// reaction emoji of a Like here; Misskey's _misskey_reaction is used
 	// when content is absent.
@@ -119,6 +120,7 @@ func parseActivity(data []byte, needID bool) (*Activity, error) {
 	a.To = f.ids("to")
 	a.Cc = f.ids("cc")
 	a.Published = TimeOf(f.value("published"))
+	a.Updated = TimeOf(f.value("updated"))
 	a.Content = f.text("content")
 	if a.Content == "" {
 		a.Content = f.str("_misskey_reaction")

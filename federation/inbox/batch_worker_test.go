@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
-	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/jobs"
 	"github.com/plaudit/plaudit/jobs/jobstest"
@@ -29,7 +28,7 @@ func TestBatchTasksOnTheWorker(t *testing.T) {
 	in := New(Deps{
 		Store: e.store, Tx: e.store, Remote: e.fetcher, Moderation: e.mod,
 		Queue: jobs.FederationQueue{Client: client}, Follows: e.follows,
-		Likes: likes.New(likes.Deps{Tx: e.store, Store: e.store, URLs: e.urls}), URLs: e.urls,
+		Likes: newLikes(e.store, e.urls), URLs: e.urls,
 	})
 	t.Cleanup(func() { _ = in.Shutdown(context.Background()) })
 	e.inbox = in

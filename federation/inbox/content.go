@@ -16,6 +16,9 @@ func (in *Inbox) createOrUpdate(ctx context.Context, rec *app.Activity, act *as2
 		return in.fetchObject(ctx, rec, act)
 	}
 	for _, t := range act.ObjectTypes() {
+		if t == "Like" && act.Type == "Update" {
+			return in.updateLike(ctx, act)
+		}
 		if as2.IsActorType(t) {
 			if act.Type != "Update" {
 				return in.ignore(ctx, act, "a Create of an actor has no effect")
@@ -120,8 +123,13 @@ func (in *Inbox) delete(ctx context.Context, rec *app.Activity, act *as2.Activit
 	if !isAuthor(o, act.Actor) {
 		return app.Errorf(app.EFORBIDDEN, "%s is not the author of %s", act.Actor, id)
 	}
-	_, err = in.store.MarkRemoteObjectDeleted(ctx, o.URI, in.now().UTC())
-	return err
+	if _, err := in.store.MarkRemoteObjectDeleted(ctx, o.URI, in.now().UTC()); err != nil {
+		return err
+	}
+	if in.things == nil {
+		return nil
+	}
+	return in.things.Deleted(ctx, o.URI)
 }
 
 // isAuthor tells whether actor is among the stored object's authors.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
-	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/federation/as2"
 )
@@ -35,7 +34,7 @@ func TestUpdateWithoutKeyKeepsTheKeyWhenTheDatabaseFails(t *testing.T) {
 	}
 	in := New(Deps{
 		Store: actorReadsFail{e.store}, Remote: e.fetcher, Moderation: e.mod, Queue: e.queue,
-		Follows: e.follows, Likes: likes.New(likes.Deps{Tx: e.store, Store: e.store, URLs: e.urls}),
+		Follows: e.follows, Likes: newLikes(e.store, e.urls),
 		Blocks: moderation.NewRemoteBlocks(e.store, e.store, e.store, nil), URLs: e.urls,
 	})
 	person := map[string]any{"id": alice.id, "type": "Person", "preferredUsername": "alice", "name": "Alice Renamed", "inbox": alice.id + "/inbox"}

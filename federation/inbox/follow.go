@@ -36,8 +36,12 @@ func (in *Inbox) rejectFollow(ctx context.Context, _ *app.Activity, act *as2.Act
 	return in.answered(ctx, act, false)
 }
 
-// answered reads an Accept or Reject into the follow use case's terms.
+// answered reads an Accept or Reject into the flattr use case's terms
+// when it answers a Like, else into the follow use case's.
 func (in *Inbox) answered(ctx context.Context, act *as2.Activity, accepted bool) error {
+	if isLike, err := in.answeredLike(ctx, act, accepted); isLike || err != nil {
+		return err
+	}
 	if act.ObjectEmbedded() && !slices.Contains(act.ObjectTypes(), "Follow") {
 		return in.ignore(ctx, act, "the object is not a Follow")
 	}

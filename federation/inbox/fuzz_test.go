@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
-	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/moderation"
 )
 
@@ -45,7 +44,7 @@ func FuzzProcess(f *testing.F) {
 	}
 	e := newEnv(f, envOptions{quiet: true})
 	in := New(Deps{Store: e.store, Remote: offline{}, Moderation: e.mod, Queue: e.queue,
-		Follows: e.follows, Likes: likes.New(likes.Deps{Tx: e.store, Store: e.store, URLs: e.urls}),
+		Follows: e.follows, Likes: newLikes(e.store, e.urls),
 		Blocks: moderation.NewRemoteBlocks(e.store, e.store, e.store, nil), URLs: e.urls})
 	n := 0
 	f.Fuzz(func(t *testing.T, doc []byte) {

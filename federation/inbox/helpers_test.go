@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,11 +17,12 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/app/follows"
-	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/store/storetest"
+	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/dereference"
@@ -226,7 +228,7 @@ func newEnv(tb testing.TB, opts envOptions) *env {
 	e.follows = follows.New(follows.Deps{Tx: s, Store: s, Users: s, Actors: fetcher, Outbox: pub, URLs: urls})
 	e.inbox = New(Deps{
 		Store: s, Tx: s, Verifier: verifier, Remote: fetcher, Moderation: e.mod, Queue: e.queue,
-		Follows: e.follows, Likes: likes.New(likes.Deps{Tx: s, Store: s, URLs: urls}),
+		Follows: e.follows, Likes: newLikes(s, urls),
 		Blocks: moderation.NewRemoteBlocks(s, s, s, nil), URLs: urls, BodyLimit: opts.bodyLimit, RateLimit: opts.rateLimit,
 		RateBurst: opts.rateBurst, Logger: logger, Now: opts.now, Reachable: opts.reachable,
 	})
@@ -485,4 +487,28 @@ func withTestClientIP(r *http.Request) *http.Request {
 		return r.WithContext(federation.WithClientIP(r.Context(), ip))
 	}
 	return r
+}
+
+// autoThings is the thing use case on a store, with every local object the
+// tests like known as a thing of alice's: the inbox's tests are about
+// receiving, and their Likes name objects no test published.
+type autoThings struct {
+	*things.Service
+	st   *store.Store
+	urls federation.URLs
+}
+
+func (a autoThings) ByURI(ctx context.Context, uri string) (*app.Thing, error) {
+	t, err := a.Service.ByURI(ctx, uri)
+	if !errors.Is(err, app.ErrNotFound) || !a.urls.IsLocal(uri) || strings.Contains(uri, "/unknown") {
+		return t, err
+	}
+	t = &app.Thing{URI: uri, OwnerURI: a.urls.Actor("alice"), OwnerConfirmed: true, Kind: app.ThingNote, Host: a.urls.Host(), Local: true}
+	return t, a.st.UpsertThing(ctx, t)
+}
+
+// newLikes returns the flattr use cases on st, as the inbox is wired.
+func newLikes(st *store.Store, urls federation.URLs) *flattrs.Service {
+	th := things.New(things.Deps{Tx: st, Store: st, URLs: urls})
+	return flattrs.New(flattrs.Deps{Tx: st, Store: st, Likes: st, Things: autoThings{th, st, urls}, URLs: urls})
 }

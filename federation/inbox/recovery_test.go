@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
-	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/jobs"
@@ -45,7 +44,7 @@ func TestSweepRecoversArchivedTask(t *testing.T) {
 	in := New(Deps{
 		Store: outageStore{Store: e.store, down: &down}, Remote: e.fetcher, Moderation: e.mod,
 		Queue: jobs.FederationQueue{Client: client}, Follows: e.follows,
-		Likes: likes.New(likes.Deps{Tx: e.store, Store: e.store, URLs: e.urls}), URLs: e.urls,
+		Likes: newLikes(e.store, e.urls), URLs: e.urls,
 	})
 	var applied atomic.Int32
 	like := in.handlers["Like"]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/app/posts"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
@@ -19,11 +20,11 @@ type Follows interface {
 	FollowByActivity(ctx context.Context, activityURI string) (*app.Follow, error)
 }
 
-// Likes are the like use cases C2S calls (implemented by
-// app/likes.Service).
+// Likes are the flattr use cases C2S calls (implemented by
+// app/flattrs.Service).
 type Likes interface {
-	Like(ctx context.Context, username, objectURI, content string) (*app.Activity, error)
-	Unlike(ctx context.Context, actorURI, likeActivityURI string) (*app.Activity, error)
+	Flattr(ctx context.Context, username string, r flattrs.Request) (*app.Flattr, *app.Activity, error)
+	UndoActivity(ctx context.Context, actorURI, likeActivityURI string) (*app.Activity, error)
 }
 
 // Posts is the post use case C2S calls (implemented by app/posts.Service).
@@ -98,7 +99,7 @@ func (s *Submitter) Submit(ctx context.Context, user *app.User, body []byte) (*a
 		if object == "" {
 			return nil, app.Errorf(app.EINVALID, "a Like needs an object: the id of what you like")
 		}
-		return s.Likes.Like(ctx, user.Username, object, as2.StringOf(doc["content"]))
+		return s.flattr(ctx, user, object, doc)
 	case "Undo":
 		return s.undo(ctx, actor, doc)
 	}
@@ -149,6 +150,11 @@ func (s *Submitter) undo(ctx context.Context, actor string, doc map[string]any) 
 	if err != nil {
 		return nil, fmt.Errorf("activity to undo %s: %w", target, err)
 	}
+	if undone.Local && undone.Type == "Like" {
+		// The funder's own, or anonymous (from the instance actor): the
+		// use case checks whose flattr it is.
+		return s.Likes.UndoActivity(ctx, actor, undone.URI)
+	}
 	if !undone.Local || undone.ActorURI != actor {
 		return nil, app.Errorf(app.EFORBIDDEN, "you can only undo your own activities")
 	}
@@ -162,8 +168,25 @@ func (s *Submitter) undo(ctx context.Context, actor string, doc map[string]any) 
 			return nil, err
 		}
 		return s.Follows.Unfollow(ctx, f)
-	case "Like":
-		return s.Likes.Unlike(ctx, actor, undone.URI)
 	}
 	return nil, app.Errorf(app.EINVALID, "only a Follow or a Like can be undone, not a %s", undone.Type)
+}
+
+// flattr reads a Like into a flattr: its weight and anonymity from
+// Plaudit's terms, named as its context says or by their plain names
+// (weight, anonymous); without them, weight 1.
+func (s *Submitter) flattr(ctx context.Context, user *app.User, object string, doc map[string]any) (*app.Activity, error) {
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("reread Like: %w", err)
+	}
+	terms, _, err := as2.ReadFlattrTermsDefault(body)
+	if err != nil {
+		return nil, &app.Error{Code: app.EINVALID, Message: err.Error(), Err: err}
+	}
+	f, act, err := s.Likes.Flattr(ctx, user.Username, flattrs.Request{URL: object, Weight: terms.Weight, Anonymous: terms.Anonymous})
+	if err != nil || act != nil {
+		return act, err
+	}
+	return s.Activities.ActivityByURI(ctx, f.ActivityURI) // unchanged: the Like that stands
 }

@@ -168,60 +168,86 @@ func TestSubmitFollowLocal(t *testing.T) {
 	}
 }
 
-// TestSubmitLike: a Like records the like and goes to the author; a second
-// like of the same object is refused and stores nothing; an Undo with the
-// Like embedded removes it.
+// TestSubmitLike: a Like is a flattr (weight 1 without the terms) and goes
+// to the author with the terms; a second Like of the same thing this
+// month changes the weight with an Update; an Undo with the Like embedded
+// withdraws it.
 func TestSubmitLike(t *testing.T) {
 	e := newSubmitEnv(t)
 	ctx := context.Background()
-	like, doc := e.mustSubmit(t, e.alice, `{"type":"Like","object":"`+carolNote+`","content":"🎉"}`)
-	l, err := e.st.LikeByActivityURI(ctx, like.URI)
+	like, doc := e.mustSubmit(t, e.alice, `{"type":"Like","object":"`+carolNote+`"}`)
+	f, err := e.st.FlattrByActivity(ctx, like.URI)
 	if err != nil {
-		t.Fatalf("like not recorded: %v", err)
+		t.Fatalf("flattr not recorded: %v", err)
 	}
-	if l.ObjectURI != carolNote || l.ActorURI != e.urls.Actor("alice") || l.Content != "🎉" {
-		t.Errorf("like = %+v", l)
+	if f.ThingURI != carolNote || f.FunderURI != e.urls.Actor("alice") || f.Weight != 1 || f.State != app.FlattrActive || !f.Local {
+		t.Errorf("flattr = %+v", f)
 	}
-	if doc["object"] != carolNote {
-		t.Errorf("Like object = %v", doc["object"])
+	if doc["object"] != carolNote || doc["weight"] != float64(1) || doc["month"] != app.MonthOf(time.Now()) {
+		t.Errorf("Like = %v", doc)
 	}
 	if diff := cmp.Diff([]string{carol + "/inbox"}, e.deliveriesOf(t, like.ID)); diff != "" {
 		t.Errorf("Like deliveries (-want +got):\n%s", diff)
 	}
 	e.queue.taken()
 
-	if _, _, err := e.submit(t, e.alice, `{"type":"Like","object":"`+carolNote+`"}`); app.ErrorCode(err) != app.ECONFLICT {
-		t.Fatalf("second Like: err = %v, want %s", err, app.ECONFLICT)
+	update, doc := e.mustSubmit(t, e.alice, `{"@context":["https://www.w3.org/ns/activitystreams",{"p":"https://w3id.org/plaudit#"}],"type":"Like","object":"`+carolNote+`","p:weight":4}`)
+	if update.Type != "Update" {
+		t.Fatalf("second Like published a %s, want an Update", update.Type)
+	}
+	if inner, _ := doc["object"].(map[string]any); inner["id"] != like.URI || inner["weight"] != float64(4) {
+		t.Errorf("Update object = %v", doc["object"])
+	}
+	if f, _ := e.st.FlattrByActivity(ctx, like.URI); f.Weight != 4 {
+		t.Errorf("weight after the change = %d, want 4", f.Weight)
 	}
 	var n int64
-	e.st.DB().Model(&app.Activity{}).Where("type = ?", "Like").Count(&n)
+	e.st.DB().Table("flattrs").Count(&n)
 	if n != 1 {
-		t.Errorf("%d Like activities stored after the refused one, want 1 (rolled back)", n)
+		t.Errorf("%d flattrs after a change, want 1", n)
 	}
-	if calls := e.queue.taken(); len(calls) != 0 {
-		t.Errorf("refused Like queued %v", calls)
+	if _, _, err := e.submit(t, e.alice, `{"type":"Like","object":"`+carolNote+`","weight":11}`); app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("weight 11: err = %v, want %s", err, app.EINVALID)
 	}
 
 	undoBody := `{"type":"Undo","object":{"type":"Like","id":"` + like.URI + `","object":"` + carolNote + `"}}`
 	undo, _ := e.mustSubmit(t, e.alice, undoBody)
-	if _, err := e.st.LikeByActivityURI(ctx, like.URI); app.ErrorCode(err) != app.ENOTFOUND {
-		t.Errorf("like after Undo: err = %v, want not found", err)
+	if f, _ := e.st.FlattrByActivity(ctx, like.URI); f.State != app.FlattrUndone {
+		t.Errorf("flattr after Undo is %s, want undone", f.State)
 	}
 	if diff := cmp.Diff([]string{carol + "/inbox"}, e.deliveriesOf(t, undo.ID)); diff != "" {
 		t.Errorf("Undo deliveries (-want +got):\n%s", diff)
 	}
+	if _, _, err := e.submit(t, e.alice, undoBody); app.ErrorCode(err) != app.EINVALID {
+		t.Errorf("second Undo: err = %v, want %s", err, app.EINVALID)
+	}
 }
 
-// TestSubmitLikeLocal: liking a local note reaches its author locally.
+// TestSubmitLikeLocal: flattring a local note is recorded at once, counted
+// on the note, and sent nowhere.
 func TestSubmitLikeLocal(t *testing.T) {
 	e := newSubmitEnv(t)
+	ctx := context.Background()
 	note, _ := e.mustSubmit(t, e.bob, `{"type":"Note","content":"bob's"}`)
 	e.queue.taken()
-	like, doc := e.mustSubmit(t, e.alice, `{"type":"Like","object":"`+note.ObjectURI+`"}`)
-	if diff := cmp.Diff([]any{e.urls.Actor("bob")}, doc["to"]); diff != "" {
-		t.Errorf("Like to (-want +got):\n%s", diff)
+	like, doc := e.mustSubmit(t, e.alice, `{"type":"Like","object":"`+note.ObjectURI+`","weight":2}`)
+	if doc["to"] != nil {
+		t.Errorf("Like to %v, want nobody (the thing is local)", doc["to"])
 	}
-	e.checkQueued(t, like.ID, true)
+	if calls := e.queue.taken(); len(calls) != 0 {
+		t.Errorf("local flattr queued %v", calls)
+	}
+	f, err := e.st.FlattrByActivity(ctx, like.URI)
+	if err != nil || f.OwnerURI != e.urls.Actor("bob") || f.Weight != 2 {
+		t.Fatalf("flattr = %+v, %v", f, err)
+	}
+	c, err := e.st.ThingCounts(ctx, note.ObjectURI, app.MonthOf(time.Now()))
+	if err != nil || c.FlattrsMonth != 1 || c.FlattrsAllTime != 1 || c.Funders != 1 {
+		t.Errorf("counts = %+v, %v", c, err)
+	}
+	if _, _, err := e.submit(t, e.bob, `{"type":"Like","object":"`+note.ObjectURI+`"}`); app.ErrorCode(err) != app.EINVALID {
+		t.Errorf("flattr of one's own note: err = %v, want %s", err, app.EINVALID)
+	}
 }
 
 // TestSubmitRefused: what clients may not send, with the error code.

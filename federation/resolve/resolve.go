@@ -36,8 +36,12 @@ type Actors interface {
 // Resolver implements things.Resolver.
 type Resolver struct {
 	Objects Objects
-	Actors  Actors
-	// Client fetches pages and WebFinger documents through the SSRF guard.
+	// Actors fetches creators named by pages and, for objects, the
+	// owner too: it must exist, and a Like sent to it later finds its
+	// inbox without a fetch.
+	Actors Actors
+	// Client fetches pages and WebFinger documents through the SSRF
+	// guard; without one, only ActivityPub ids are resolved.
 	Client *transport.Client
 	// WebFingerScheme is the scheme WebFinger is asked over; empty means
 	// https (tests on loopback use http).
@@ -53,6 +57,10 @@ const maxCandidates = 3
 
 // ResolveThing fetches rawURL and describes what it is as a thing.
 func (r *Resolver) ResolveThing(ctx context.Context, rawURL string) (*app.Thing, error) {
+	if r.Client == nil {
+		// Without a client for pages only ActivityPub ids resolve.
+		return r.fromOrigin(ctx, rawURL)
+	}
 	resp, err := r.Client.GetWith(ctx, rawURL, transport.GetOptions{Accept: acceptAny})
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", rawURL, dereference.FetchFailure("page", rawURL, err))
@@ -95,6 +103,11 @@ func (r *Resolver) fromOrigin(ctx context.Context, uri string) (*app.Thing, erro
 		t.URL = o.URI
 	}
 	t.OwnerConfirmed = t.OwnerURI != "" && hostOf(t.OwnerURI) == t.Host
+	if t.OwnerURI != "" && r.Actors != nil {
+		if _, err := r.Actors.Actor(ctx, t.OwnerURI, false); err != nil {
+			return nil, fmt.Errorf("owner of %s: %w", uri, err)
+		}
+	}
 	return t, nil
 }
 

@@ -14,12 +14,10 @@ import (
 	"github.com/plaudit/plaudit/jobs"
 )
 
-// buildThingsClaimsBlogs makes the things use cases with the resolver
-// chain (origin fetches, pages, then verified claims deciding owners),
-// the claims and the blogs. Call it after buildUseCases (blogs follow and
-// publish through Follows and Posts) and before the inbox (which tells
-// Blogs of Creates).
-func (f *federationParts) buildThingsClaimsBlogs(inst *Instance) {
+// thingResolver makes the claims and the resolver chain things use: the
+// origin (objects fetched from their own id, pages, fediverse:creator),
+// then verified claims deciding owners. Call it before things.New.
+func (f *federationParts) thingResolver(inst *Instance) things.Resolver {
 	st, cfg := inst.store, inst.config
 	wfScheme := "https"
 	if cfg.Federation.AllowHTTP {
@@ -29,11 +27,17 @@ func (f *federationParts) buildThingsClaimsBlogs(inst *Instance) {
 		Tx: st.Database, Store: st.Claims, Users: st.Users, URLs: f.URLs,
 		Inspector: &fedclaims.Inspector{Actors: f.Fetcher, Client: f.Client},
 	})
-	resolver := &claims.Resolver{
+	return &claims.Resolver{
 		Next:   &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher, Client: f.Client, WebFingerScheme: wfScheme},
 		Claims: f.Claims,
 	}
-	f.Things = things.New(things.Deps{Tx: st.Database, Store: st.Things, Resolver: resolver, URLs: f.URLs})
+}
+
+// buildBlogs makes the blogs use cases. Call it after buildUseCases
+// (blogs follow, publish and resolve through Follows, Posts and Things)
+// and before the inbox (which tells Blogs of Creates).
+func (f *federationParts) buildBlogs(inst *Instance) {
+	st, cfg := inst.store, inst.config
 	// Feeds are public: fetched unsigned, through the same SSRF guard,
 	// with a size limit of their own.
 	feedClient := transport.New(transport.Options{

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/blogs"
 	"github.com/plaudit/plaudit/app/claims"
+	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/app/follows"
-	"github.com/plaudit/plaudit/app/likes"
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/app/posts"
 	"github.com/plaudit/plaudit/app/profiles"
@@ -44,12 +45,12 @@ type federationParts struct {
 	Publisher  *outbox.Publisher
 	Submitter  *outbox.Submitter
 	Follows    *follows.Service
-	Likes      *likes.Service
+	Things     *things.Service
+	Likes      *flattrs.Service
 	Posts      *posts.Service
 	Profiles   *profiles.Service
-	// Things, Claims and Blogs: what can be flattred, who owns it, and
-	// the blogs whose posts become things (see blogs.go).
-	Things *things.Service
+	// Claims and Blogs: who owns what can be flattred, and the blogs
+	// whose posts become things (see blogs.go).
 	Claims *claims.Service
 	Blogs  *blogs.Service
 	// RemoteBlocks applies remote actors' blocks of local ones.
@@ -58,12 +59,13 @@ type federationParts struct {
 	Deliverer    *delivery.Deliverer
 	Discovery    *discovery.Handlers
 	Actors       *actors.Handlers
+	logger       *slog.Logger
 }
 
 func (inst *Instance) buildFederation() error {
 	cfg := inst.config
 	urls := federation.NewURLs(cfg.BaseURL())
-	f := &federationParts{URLs: urls, Keys: keys.New(inst.store, urls)}
+	f := &federationParts{URLs: urls, Keys: keys.New(inst.store, urls), logger: inst.logger}
 	f.Client = transport.New(transport.Options{
 		UserAgent:             fmt.Sprintf("Plaudit/%s (+%s)", Version, cfg.BaseURL()),
 		AllowHTTP:             cfg.Federation.AllowHTTP,
@@ -89,7 +91,7 @@ func (inst *Instance) buildFederation() error {
 		Person: func(u *app.User) as2.Document { return f.Actors.Person(u) },
 	})
 	f.buildUseCases(inst)
-	f.buildThingsClaimsBlogs(inst)
+	f.buildBlogs(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
 		Tx: inst.store.Database, Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
@@ -97,7 +99,7 @@ func (inst *Instance) buildFederation() error {
 	})
 	f.Inbox = inbox.New(inbox.Deps{
 		Store: inst.store, Tx: inst.store.Database, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
-		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: f.RemoteBlocks,
+		Queue: queue, Follows: f.Follows, Likes: f.Likes, Things: f.Things, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
 		Created: f.Blogs,
@@ -119,9 +121,15 @@ func (inst *Instance) buildFederation() error {
 func (f *federationParts) buildUseCases(inst *Instance) {
 	st := inst.store
 	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
-	authors := outbox.Authors{Posts: st.Posts, Activities: st.Activities, Objects: f.Fetcher, Actors: f.Fetcher, URLs: f.URLs}
-	f.Likes = likes.New(likes.Deps{Tx: st.Database, Store: st.Likes, Authors: authors, Outbox: f.Publisher, URLs: f.URLs})
-	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, URLs: f.URLs})
+	f.Things = things.New(things.Deps{
+		Tx: st.Database, Store: st.Things, Resolver: f.thingResolver(inst),
+		Recipients: st.Things, URLs: f.URLs,
+	})
+	f.Likes = flattrs.New(flattrs.Deps{
+		Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher,
+		Subscriptions: st.Flattrs, URLs: f.URLs,
+	})
+	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, Things: f.Things, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
 	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, Recipients: f.Publisher, URLs: f.URLs}
 	f.RemoteBlocks = moderation.NewRemoteBlocks(st.Database, st.Blocks, st.Follows, nil)
@@ -143,6 +151,13 @@ func (f *federationParts) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
 	f.registerBlogJobs(w)
+	w.Handle(jobs.TypeRenewSubscriptions, jobs.HandleRenewSubscriptionsTask(func(ctx context.Context) error {
+		_, err := f.Likes.RenewSubscriptions(ctx, f.logger)
+		return err
+	}))
+	// Hourly: the first run of a month renews every subscription; the
+	// others find nothing due.
+	w.Periodic("@every 1h", time.Hour, jobs.QueueLow, jobs.NewRenewSubscriptionsTask())
 }
 
 // Sweep re-enqueues what the queue may have lost or given up on: received

@@ -1,0 +1,295 @@
+package flattrs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plaudit/plaudit/app"
+)
+
+// Terms are Plaudit's terms on a received Like (see docs/federation.md,
+// "Flattrs").
+type Terms struct {
+	Weight    int
+	Month     string // "" when the Like names none: the month it was sent in
+	Anonymous bool
+}
+
+// Received is a Like that a remote actor sent.
+type Received struct {
+	ActivityURI string
+	ActorURI    string
+	ObjectURI   string
+	// Reaction is the emoji of a reaction (a Like with content, as
+	// Misskey and Pleroma send, or an EmojiReact): neither flattr nor
+	// cheer.
+	Reaction string
+	// Terms make the Like a flattr; nil for a plain Like, a cheer.
+	Terms *Terms
+	// At is when the Like was made (its published time); zero means now.
+	At time.Time
+}
+
+// What a received Like turned out to be.
+const (
+	Ignored  = "ignored" // not of a local thing, or undone before it came
+	Flattr   = "flattr"
+	Cheer    = "cheer"
+	Reaction = "reaction"
+)
+
+// Receive records a remote actor's Like of a local thing: an incoming
+// flattr (pending the sending server's monthly statement), a cheer or a
+// reaction. It tells which. A Like of something on another server is not
+// ours to count (Ignored); a Like whose Undo came first stays undone
+// (Ignored); a repeated Like is kept once. A flattr for a month that is
+// closed or has not begun, or of a local id that is no thing, is
+// app.EINVALID.
+func (s *Service) Receive(ctx context.Context, r Received) (string, error) {
+	if r.ObjectURI == "" {
+		return "", app.Errorf(app.EINVALID, "like %s has no object", r.ActivityURI)
+	}
+	if !s.d.URLs.IsLocal(r.ObjectURI) {
+		return Ignored, nil
+	}
+	if r.At.IsZero() || r.At.After(s.d.Now()) {
+		r.At = s.d.Now()
+	}
+	r.At = r.At.UTC()
+	var what string
+	err := s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
+		undone, err := s.d.Store.Undone(ctx, r.ActorURI, r.ActivityURI)
+		if err != nil {
+			return err
+		}
+		if undone {
+			what = Ignored
+			return nil
+		}
+		t, err := s.d.Things.ByURI(ctx, r.ObjectURI)
+		if errors.Is(err, app.ErrNotFound) {
+			return app.Errorf(app.EINVALID, "%s is nothing that can be flattred here", r.ObjectURI)
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.Reaction != "":
+			what = Reaction
+			_, err = s.d.Likes.InsertLike(ctx, &app.Like{ActivityURI: r.ActivityURI, ActorURI: r.ActorURI, ObjectURI: t.URI, Content: r.Reaction, CreatedAt: r.At})
+			return err
+		case r.Terms == nil:
+			what = Cheer
+			inserted, err := s.d.Likes.InsertLike(ctx, &app.Like{ActivityURI: r.ActivityURI, ActorURI: r.ActorURI, ObjectURI: t.URI, CreatedAt: r.At})
+			if err != nil || !inserted {
+				return err
+			}
+			return s.d.Things.Recount(ctx, t.URI, app.MonthOf(r.At))
+		}
+		what = Flattr
+		return s.receiveFlattr(ctx, t, r)
+	})
+	if err != nil {
+		return "", fmt.Errorf("like %s: %w", r.ActivityURI, err)
+	}
+	return what, nil
+}
+
+// receiveFlattr records an incoming flattr. A second Like from the same
+// named funder for the same thing and month replaces the first.
+func (s *Service) receiveFlattr(ctx context.Context, t *app.Thing, r Received) error {
+	month, err := s.openMonth(ctx, r.Terms.Month, r.At)
+	if err != nil {
+		return err
+	}
+	if err := app.CheckWeight(r.Terms.Weight); err != nil {
+		return err
+	}
+	if _, err := s.d.Store.FlattrByActivity(ctx, r.ActivityURI); err == nil {
+		return nil // a repeated delivery
+	} else if !errors.Is(err, app.ErrNotFound) {
+		return err
+	}
+	if !r.Terms.Anonymous {
+		old, err := s.d.Store.LiveFlattr(ctx, r.ActorURI, t.URI, month)
+		switch {
+		case err == nil:
+			old.State = app.FlattrUndone
+			if err := s.d.Store.UpdateFlattr(ctx, old); err != nil {
+				return err
+			}
+		case !errors.Is(err, app.ErrNotFound):
+			return err
+		}
+	}
+	f := &app.Flattr{
+		ActivityURI: r.ActivityURI, FunderURI: r.ActorURI, ThingURI: t.URI, OwnerURI: t.OwnerURI, Month: month,
+		Weight: r.Terms.Weight, Anonymous: r.Terms.Anonymous, State: app.FlattrActive, ChangedAt: r.At, CreatedAt: s.d.Now().UTC(),
+	}
+	if _, err := s.d.Store.InsertFlattr(ctx, f); err != nil {
+		return err
+	}
+	return s.d.Things.Recount(ctx, t.URI, month)
+}
+
+// openMonth is the month a received flattr counts in: the one it names,
+// else the one it was made in. A month not begun or already closed is
+// app.EINVALID.
+func (s *Service) openMonth(ctx context.Context, month string, at time.Time) (string, error) {
+	if month == "" {
+		month = app.MonthOf(at)
+	}
+	start, err := app.ParseMonth(month)
+	if err != nil {
+		return "", err
+	}
+	if start.After(s.d.Now()) {
+		return "", app.Errorf(app.EINVALID, "a flattr for %s, which has not begun", month)
+	}
+	if err := s.refuseClosed(ctx, month); err != nil {
+		return "", err
+	}
+	return month, nil
+}
+
+// Changed applies a weight change a remote funder sent (an Update of
+// their Like). A change older than the one stored is ignored; a change of
+// a Like not received yet records the Like with the new weight (the Like
+// itself, arriving later, is then a repeat).
+func (s *Service) Changed(ctx context.Context, r Received) error {
+	if r.Terms == nil {
+		return app.Errorf(app.EINVALID, "update of %s carries no weight", r.ActivityURI)
+	}
+	if !s.d.URLs.IsLocal(r.ObjectURI) {
+		return nil
+	}
+	if r.At.IsZero() || r.At.After(s.d.Now()) {
+		r.At = s.d.Now()
+	}
+	r.At = r.At.UTC()
+	return s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
+		f, err := s.d.Store.FlattrByActivity(ctx, r.ActivityURI)
+		if errors.Is(err, app.ErrNotFound) {
+			_, err := s.Receive(ctx, r)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case f.FunderURI != r.ActorURI:
+			return app.Errorf(app.EFORBIDDEN, "%s cannot change %s's flattr", r.ActorURI, f.FunderURI)
+		case !f.Live(), !r.At.After(f.ChangedAt):
+			return nil // undone, or a change older than the one applied
+		}
+		if err := app.CheckWeight(r.Terms.Weight); err != nil {
+			return err
+		}
+		if err := s.refuseClosed(ctx, f.Month); err != nil {
+			return err
+		}
+		f.Weight, f.ChangedAt = r.Terms.Weight, r.At
+		if err := s.d.Store.UpdateFlattr(ctx, f); err != nil {
+			return err
+		}
+		return s.d.Things.Recount(ctx, f.ThingURI, f.Month)
+	})
+}
+
+// Unliked withdraws a remote actor's Like: the flattr, cheer or reaction
+// with id likeActivityURI or, when the Undo names no id, the actor's like
+// of objectURI. The undone id is remembered, so that the Like, processed
+// after its Undo, stays undone.
+func (s *Service) Unliked(ctx context.Context, actorURI, likeActivityURI, objectURI string) error {
+	return s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
+		if likeActivityURI == "" {
+			return s.unlikeObject(ctx, actorURI, objectURI)
+		}
+		if _, err := s.d.Store.MarkUndone(ctx, actorURI, likeActivityURI, s.d.Now()); err != nil {
+			return err
+		}
+		f, err := s.d.Store.FlattrByActivity(ctx, likeActivityURI)
+		switch {
+		case err == nil:
+			if f.FunderURI != actorURI || f.Local || !f.Live() {
+				return nil
+			}
+			f.State = app.FlattrUndone
+			if err := s.d.Store.UpdateFlattr(ctx, f); err != nil {
+				return err
+			}
+			return s.d.Things.Recount(ctx, f.ThingURI, f.Month)
+		case !errors.Is(err, app.ErrNotFound):
+			return err
+		}
+		l, err := s.d.Likes.LikeByActivityURI(ctx, likeActivityURI)
+		switch {
+		case errors.Is(err, app.ErrNotFound):
+			return nil
+		case err != nil:
+			return err
+		}
+		found, err := s.d.Likes.DeleteLikeByActivity(ctx, actorURI, likeActivityURI)
+		if err != nil || !found || l.Content != "" {
+			return err
+		}
+		return s.d.Things.Recount(ctx, l.ObjectURI, app.MonthOf(l.CreatedAt))
+	})
+}
+
+// unlikeObject removes actorURI's cheer of objectURI (an Undo that names
+// only the object).
+func (s *Service) unlikeObject(ctx context.Context, actorURI, objectURI string) error {
+	if objectURI == "" {
+		return nil
+	}
+	found, err := s.d.Likes.DeleteLikeOf(ctx, actorURI, objectURI)
+	if err != nil || !found {
+		return err
+	}
+	return s.d.Things.Recount(ctx, objectURI, app.MonthOf(s.d.Now()))
+}
+
+// Approved marks the local funders' pending flattr whose Like is
+// likeActivityURI authorised by ownerURI, the thing's owner (an Accept, or
+// a LikeAuthorization, from a server that approves Likes); Refused marks
+// it rejected.
+func (s *Service) Approved(ctx context.Context, ownerURI, likeActivityURI string) (bool, error) {
+	return s.decide(ctx, ownerURI, likeActivityURI, app.FlattrActive)
+}
+
+// Refused marks a pending flattr rejected by the thing's owner.
+func (s *Service) Refused(ctx context.Context, ownerURI, likeActivityURI string) (bool, error) {
+	return s.decide(ctx, ownerURI, likeActivityURI, app.FlattrRejected)
+}
+
+func (s *Service) decide(ctx context.Context, ownerURI, likeActivityURI, state string) (bool, error) {
+	var found bool
+	err := s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
+		f, err := s.d.Store.FlattrByActivity(ctx, likeActivityURI)
+		if errors.Is(err, app.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !f.Local {
+			return nil
+		}
+		found = true
+		if f.OwnerURI != ownerURI {
+			return app.Errorf(app.EFORBIDDEN, "%s does not own %s", ownerURI, f.ThingURI)
+		}
+		if f.State != app.FlattrPending && !(f.State == app.FlattrActive && state == app.FlattrRejected) {
+			return nil
+		}
+		f.State = state
+		if err := s.d.Store.UpdateFlattr(ctx, f); err != nil {
+			return err
+		}
+		return s.d.Things.Recount(ctx, f.ThingURI, f.Month)
+	})
+	return found, err
+}
