@@ -170,3 +170,17 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// With allow_private_addresses off a blog on a loopback address is
+// refused before any connection, with a message.
+func TestDiscoverRefusesPrivateAddresses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		t.Error("the guard let a request through")
+	}))
+	defer srv.Close()
+	r := &feeds.Reader{Client: transport.New(transport.Options{AllowHTTP: true})}
+	_, err := r.Discover(context.Background(), srv.URL+"/feed")
+	if app.ErrorCode(err) != app.EINVALID || !strings.Contains(app.ErrorMessage(err), "public address") {
+		t.Errorf("Discover(loopback) = %v, want invalid naming the address", err)
+	}
+}

@@ -165,3 +165,22 @@ func mustObject(t *testing.T, doc string) *as2.Object {
 	}
 	return o
 }
+
+// With allow_private_addresses off a URL on a loopback address is refused
+// before any connection, and nothing is stored.
+func TestResolveRefusesPrivateAddresses(t *testing.T) {
+	s := storetest.Open(t)
+	urls := federation.NewURLs("https://plaudit.example")
+	client := transport.New(transport.Options{AllowHTTP: true})
+	f := dereference.New(dereference.Deps{Store: s, Keys: keys.New(s, urls), Client: client, URLs: urls})
+	th := things.New(things.Deps{Tx: s.Database, Store: s.Things, Resolver: &resolve.Resolver{Objects: f, Actors: f, Client: client}, URLs: urls})
+	site := dereftest.NewSite(t)
+	site.Serve("/page", "text/html", "<title>private</title>")
+	_, err := th.Resolve(context.Background(), site.URL+"/page")
+	if app.ErrorCode(err) != app.EINVALID {
+		t.Errorf("Resolve(loopback) = %v, want invalid", err)
+	}
+	if _, err := s.ThingByURL(context.Background(), site.URL+"/page"); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("something was stored: %v", err)
+	}
+}
