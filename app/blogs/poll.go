@@ -15,6 +15,9 @@ import (
 	"github.com/plaudit/plaudit/app/things"
 )
 
+// claimWait is how soon a blog waiting for its claim is looked at again.
+const claimWait = 5 * time.Minute
+
 // Poll fetches feed blog id and publishes its new items, at most
 // MaxItemsPerPoll, each once. What happened is the blog's status: a
 // failed fetch is recorded (with backoff) and is not an error of the
@@ -44,7 +47,8 @@ func (s *Service) Poll(ctx context.Context, id int64) error {
 	}
 	if owner != b.OwnerURI {
 		b.LastError = fmt.Sprintf("waiting for your claim of %s: claim it and verify the claim before its posts are published", b.URL)
-		b.NextPollAt = s.next(b, now, false)
+		// Look again soon: the creator is probably making the claim now.
+		b.NextPollAt = now.Add(min(s.d.Settings.Interval, claimWait))
 		return s.d.Store.SaveBlogStatus(ctx, b)
 	}
 	feed, err := s.d.Feeds.Fetch(ctx, b.FeedURL, b.ETag, b.LastModified)

@@ -104,8 +104,13 @@ func (r *Resolver) fromOrigin(ctx context.Context, uri string) (*app.Thing, erro
 	}
 	t.OwnerConfirmed = t.OwnerURI != "" && hostOf(t.OwnerURI) == t.Host
 	if t.OwnerURI != "" && r.Actors != nil {
-		if _, err := r.Actors.Actor(ctx, t.OwnerURI, false); err != nil {
+		a, err := r.Actors.Actor(ctx, t.OwnerURI, false)
+		if err != nil {
 			return nil, fmt.Errorf("owner of %s: %w", uri, err)
+		}
+		if len(t.PaymentLinks) == 0 && t.OwnerConfirmed {
+			// The object names none: show its creator's, fetched anyway.
+			t.PaymentLinks = PaymentLinksOf([]byte(a.Document))
 		}
 	}
 	return t, nil

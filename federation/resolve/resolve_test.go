@@ -67,12 +67,15 @@ func TestResolve(t *testing.T) {
 	e := newEnv(t)
 	s := dereftest.NewSite(t)
 	alice := serveActor(t, s, "alice", func(m map[string]any) { m["attributionDomains"] = []any{s.Host()} })
-	bob := serveActor(t, s, "bob", nil)
+	bob := serveActor(t, s, "bob", func(m map[string]any) {
+		m["attachment"] = []any{map[string]any{"type": "Link", "name": "Tip", "href": "https://pay.example/bob", "rel": "payment"}}
+	})
 	s.Serve("/notes/1", "application/activity+json", note(s.URL+"/notes/1", alice, `,"attachment":[{"type":"Link","name":"Tip","href":"https://pay.example/alice","rel":"payment"}],"monetization":"$wallet.example/alice","support":"Buy me a tea"`))
 	s.Serve("/@alice/1", "text/html", `<html><head><link rel="alternate" type="application/activity+json" href="{{base}}/notes/1"></head></html>`)
 	s.Serve("/by-alice", "text/html", `<html><head><meta property="og:title" content="Alice's page"><meta name="fediverse:creator" content="@alice@`+s.Host()+`"></head></html>`)
 	s.Serve("/by-bob", "text/html", `<html><head><title>Bob?</title><meta name="fediverse:creator" content="@bob@`+s.Host()+`"></head></html>`)
 	s.Serve("/authored", "text/html", `<html><body><a rel="author" href="{{base}}/users/bob">Bob</a></body></html>`)
+	s.Serve("/notes/2", "application/activity+json", note(s.URL+"/notes/2", bob, ""))
 	s.Serve("/plain", "text/html", `<html><head><title>Plain</title><link rel="payment" href="https://pay.example/plain"></head></html>`)
 
 	tests := []struct {
@@ -86,6 +89,7 @@ func TestResolve(t *testing.T) {
 		{name: "fediverse:creator listing the domain", path: "/by-alice", uri: "/by-alice", owner: alice, confirmed: true, kind: app.ThingLink, title: "Alice's page"},
 		{name: "fediverse:creator not listing the domain is not honoured", path: "/by-bob", uri: "/by-bob", kind: app.ThingLink, title: "Bob?"},
 		{name: "rel=author is an unconfirmed owner", path: "/authored", uri: "/authored", owner: bob, kind: app.ThingLink},
+		{name: "an object without payment links shows its creator's", path: "/notes/2", uri: "/notes/2", owner: bob, confirmed: true, kind: app.ThingNote, links: 1},
 		{name: "a plain page has no owner", path: "/plain", uri: "/plain", kind: app.ThingLink, title: "Plain", links: 1},
 	}
 	for _, tt := range tests {
