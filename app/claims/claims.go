@@ -29,6 +29,7 @@ type Store interface {
 	VerifiedSiteClaims(ctx context.Context, host string) ([]app.Claim, error)
 	SetUserLinks(ctx context.Context, userID int64, alsoKnownAs, attributionDomains []string) error
 	OwnClaimedThings(ctx context.Context, fromActor, prefix string, covered func(string) bool, ownerURI string) (int64, error)
+	DisownClaimedThings(ctx context.Context, ownerURI, host string, covered func(string) bool) (int64, error)
 }
 
 // Users finds local users.
@@ -213,6 +214,11 @@ func (s *Service) Delete(ctx context.Context, username string, id int64) error {
 		if err := s.d.Store.DeleteClaim(ctx, user.ID, id); err != nil {
 			return err
 		}
+		if c.Verified() {
+			if err := s.disown(ctx, c); err != nil {
+				return err
+			}
+		}
 		rest, err := s.d.Store.ClaimsOfUser(ctx, user.ID)
 		if err != nil {
 			return err
@@ -232,6 +238,7 @@ func (s *Service) Delete(ctx context.Context, username string, id int64) error {
 func (s *Service) judge(ctx context.Context, c *app.Claim, user *app.User, side Side) error {
 	now := s.d.Now().UTC()
 	c.CheckedAt = &now
+	was := c.Verified()
 	c.Message = missingSide(c, user, side)
 	if c.Message == "" {
 		c.State = app.ClaimVerified
@@ -246,6 +253,9 @@ func (s *Service) judge(ctx context.Context, c *app.Claim, user *app.User, side 
 			return err
 		}
 		if !c.Verified() {
+			if was {
+				return s.disown(ctx, c)
+			}
 			return nil
 		}
 		from, prefix := "", ""
@@ -257,6 +267,17 @@ func (s *Service) judge(ctx context.Context, c *app.Claim, user *app.User, side 
 		_, err := s.d.Store.OwnClaimedThings(ctx, from, prefix, func(u string) bool { return Covers(prefix, u) }, c.ActorURI)
 		return err
 	})
+}
+
+// disown withdraws what a claim that no longer holds gave its creator:
+// the things it covers are no longer confirmed theirs.
+func (s *Service) disown(ctx context.Context, c *app.Claim) error {
+	var covered func(string) bool
+	if c.Kind == app.ClaimSite {
+		covered = func(u string) bool { return Covers(c.Subject, u) }
+	}
+	_, err := s.d.Store.DisownClaimedThings(ctx, c.ActorURI, c.Host, covered)
+	return err
 }
 
 // missingSide says which link of a claim is missing, or "" when both

@@ -165,6 +165,31 @@ func (s *Claims) OwnClaimedThings(ctx context.Context, fromActor, prefix string,
 	return res.RowsAffected, translate(res.Error, "own claimed things")
 }
 
+// DisownClaimedThings withdraws a claim's effect: the remote things on
+// host owned by ownerURI, those covered when covered is set, are no
+// longer confirmed (the origin confirms them again when they are next
+// resolved). It returns how many it changed.
+func (s *Claims) DisownClaimedThings(ctx context.Context, ownerURI, host string, covered func(string) bool) (int64, error) {
+	var rows []thingRow
+	err := s.conn(ctx).Select("id", "uri", "url").
+		Where("local = ? AND owner_uri = ? AND owner_confirmed = ? AND host = ?", false, ownerURI, true, host).Find(&rows).Error
+	if err != nil {
+		return 0, translate(err, "claimed things")
+	}
+	var ids []int64
+	for _, r := range rows {
+		if covered == nil || covered(r.URI) || covered(r.URL) {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	res := s.conn(ctx).Model(&thingRow{}).Where("id IN ?", ids).
+		Updates(map[string]any{"owner_confirmed": false, "updated_at": time.Now().UTC()})
+	return res.RowsAffected, translate(res.Error, "disown claimed things")
+}
+
 // escapeLike escapes the LIKE wildcards of s.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)

@@ -122,6 +122,13 @@ func TestActorClaimVerifiesBothWaysAndRefusesOneWay(t *testing.T) {
 	if app.ErrorCode(err) != app.EINVALID || c.Verified() || !strings.Contains(c.Message, "your actor") {
 		t.Errorf("reverify after dropping the alias: %+v, %v", c, err)
 	}
+	// A claim that no longer holds no longer gives carol the thing.
+	if got, _ := e.store.ThingByURI(ctx, note.URI); got.OwnerConfirmed {
+		t.Errorf("the thing is still confirmed %s's after the claim failed", got.OwnerURI)
+	}
+	if owner, _ := e.claims.OwnerOf(ctx, actorURI, note.URI, ""); owner != "" {
+		t.Errorf("OwnerOf after the claim failed = %q", owner)
+	}
 }
 
 func TestProfileFieldWithRelMeVerifies(t *testing.T) {
@@ -178,5 +185,15 @@ func TestPageClaimWithRelMeVerifies(t *testing.T) {
 	list, err := e.claims.List(ctx, "carol")
 	if err != nil || len(list) != 1 {
 		t.Errorf("List = %d claims, %v; want 1 (the deleted one gone)", len(list), err)
+	}
+	// Withdrawn, the claim neither gives the page nor publishes the domain.
+	if err := e.claims.Delete(ctx, "carol", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.store.ThingByURI(ctx, page.URI); got.OwnerConfirmed {
+		t.Errorf("page still confirmed %s's after the claim was withdrawn", got.OwnerURI)
+	}
+	if u, _ := e.store.UserByUsername(ctx, "carol"); u.AttributionDomains != "" {
+		t.Errorf("attributionDomains = %q after the claim was withdrawn", u.AttributionDomains)
 	}
 }
