@@ -21,3 +21,18 @@ func NewRenewSubscriptionsTask() *asynq.Task {
 func HandleRenewSubscriptionsTask(renew func(ctx context.Context) error) asynq.HandlerFunc {
 	return func(ctx context.Context, _ *asynq.Task) error { return renew(ctx) }
 }
+
+// TypeCloseMonth closes the previous month once its grace period is over
+// (app/months.Service.Close).
+const TypeCloseMonth = "months:close"
+
+// NewCloseMonthTask is the periodic close; the next period resumes a close
+// that failed.
+func NewCloseMonthTask() *asynq.Task {
+	return asynq.NewTask(TypeCloseMonth, nil, asynq.MaxRetry(0), asynq.Timeout(time.Hour))
+}
+
+// HandleCloseMonthTask runs closeDue.
+func HandleCloseMonthTask(closeDue func(ctx context.Context) error) asynq.HandlerFunc {
+	return func(ctx context.Context, _ *asynq.Task) error { return closeDue(ctx) }
+}

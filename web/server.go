@@ -35,6 +35,7 @@ type Deps struct {
 	Health    map[string]Pinger // name → dependency, e.g. "database", "redis"
 	Domain    string            // public host, e.g. plaudit.example
 	BaseURL   string            // e.g. https://plaudit.example
+	Currency  string            // the instance's ISO 4217 currency, for amounts in requests
 	BodyLimit int64             // largest request body, bytes
 	Logger    *slog.Logger
 	// Mount adds more routes (federation, later features) to the engine.
@@ -57,6 +58,8 @@ type Deps struct {
 	Subscriptions Subscriptions
 	// CoCreators, when set, serves /api/v1/recipients.
 	CoCreators CoCreators
+	// Funding, when set, serves /api/v1/funding.
+	Funding Funding
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -158,6 +161,7 @@ func (s *Server) routes() {
 	s.flattrRoutes(api)
 	s.subscriptionRoutes(api)
 	s.recipientRoutes(api)
+	s.fundingRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

@@ -11,5 +11,7 @@ func Models() []any {
 		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{}, &postRow{},
 		&thingRow{}, &thingCountRow{}, &flattrRow{}, &undoneRow{}, &recipientRow{}, &subscriptionRow{},
 		&claimRow{}, &blogRow{}, &blogItemRow{},
+		&ledgerAccountRow{}, &ledgerTransactionRow{}, &ledgerPostingRow{},
+		&budgetRow{}, &monthCloseRow{}, &monthCloseFunderRow{}, &monthCloseLineRow{},
 	}
 }

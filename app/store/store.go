@@ -78,6 +78,10 @@ type (
 	Claims struct{ *Database }
 	// Blogs stores connected blogs and the feed items published.
 	Blogs struct{ *Database }
+	// Ledger stores the double-entry ledger.
+	Ledger struct{ *Database }
+	// Months stores budgets and month closes.
+	Months struct{ *Database }
 )
 
 // Store bundles the entity stores of one database, for wiring (cmd) and
@@ -104,6 +108,8 @@ type Store struct {
 	*Flattrs
 	*Claims
 	*Blogs
+	*Ledger
+	*Months
 }
 
 // newStore makes the entity stores on d.
@@ -112,7 +118,7 @@ func newStore(d *Database) *Store {
 		Database: d, Users: &Users{d}, Sessions: &Sessions{d}, Tokens: &Tokens{d}, Invites: &Invites{d},
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
-		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d},
+		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
 		Claims: &Claims{d}, Blogs: &Blogs{d},
 	}
 }

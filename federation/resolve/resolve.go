@@ -103,6 +103,7 @@ func (r *Resolver) fromOrigin(ctx context.Context, uri string) (*app.Thing, erro
 		t.URL = o.URI
 	}
 	t.OwnerConfirmed = t.OwnerURI != "" && hostOf(t.OwnerURI) == t.Host
+	t.ApprovalRequired = as2.LikeNeedsApproval([]byte(o.Document))
 	if t.OwnerURI != "" && r.Actors != nil {
 		a, err := r.Actors.Actor(ctx, t.OwnerURI, false)
 		if err != nil {

@@ -90,7 +90,9 @@ func (inst *Instance) buildFederation() error {
 		Moderation: f.Moderation, Logger: inst.logger,
 		Person: func(u *app.User) as2.Document { return f.Actors.Person(u) },
 	})
-	f.buildUseCases(inst)
+	if err := f.buildUseCases(inst); err != nil {
+		return err
+	}
 	f.buildBlogs(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
 		Tx: inst.store.Database, Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
@@ -118,21 +120,27 @@ func (inst *Instance) buildFederation() error {
 }
 
 // buildUseCases makes the use cases that publish through the outbox.
-func (f *federationParts) buildUseCases(inst *Instance) {
+func (f *federationParts) buildUseCases(inst *Instance) error {
 	st := inst.store
 	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
 	f.Things = things.New(things.Deps{
 		Tx: st.Database, Store: st.Things, Resolver: f.thingResolver(inst),
 		Recipients: st.Things, URLs: f.URLs,
 	})
+	money, err := NewMoney(inst.config, st, f.Things, inst.processName("worker"))
+	if err != nil {
+		return err
+	}
+	inst.money = money
 	f.Likes = flattrs.New(flattrs.Deps{
 		Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher,
-		Subscriptions: st.Flattrs, URLs: f.URLs,
+		Months: money.Months, Subscriptions: st.Flattrs, URLs: f.URLs,
 	})
 	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, Things: f.Things, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
 	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, Recipients: f.Publisher, URLs: f.URLs}
 	f.RemoteBlocks = moderation.NewRemoteBlocks(st.Database, st.Blocks, st.Follows, nil)
+	return nil
 }
 
 // hostConcurrency is how many deliveries to one host a worker process

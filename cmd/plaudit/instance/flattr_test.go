@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/dereference/dereftest"
 	"github.com/plaudit/plaudit/federation/httpsig"
@@ -320,4 +321,85 @@ func TestLikesFromOtherServers(t *testing.T) {
 	b.api(http.MethodGet, "/api/v1/flattrs?month=2999-01", carolToken, http.StatusBadRequest, nil)
 	b.api(http.MethodPatch, "/api/v1/flattrs/"+f.ID, carolToken, http.StatusBadRequest, nil)
 	b.api(http.MethodDelete, "/api/v1/flattrs/"+strconv.Itoa(999999), carolToken, http.StatusNotFound, nil)
+}
+
+// TestFlattrNeedingApproval: a flattr of a post whose server approves
+// Likes (GoToSocial's interaction policy) is pending until the author
+// accepts the Like, and rejected when they refuse.
+func TestFlattrNeedingApproval(t *testing.T) {
+	b := startNode(t, "B")
+	carolToken := b.user("carol")
+	m := newMastodon(t)
+	for i, accept := range []bool{true, false} {
+		path := "/users/alice/statuses/gts-" + strconv.Itoa(i)
+		note := m.URL + path
+		m.Serve(path, []byte(`{"@context":["https://www.w3.org/ns/activitystreams","https://gotosocial.org/ns"],"id":"`+note+`","type":"Note","attributedTo":"`+m.actor+`","content":"<p>ask first</p>",`+
+			`"interactionPolicy":{"canLike":{"automaticApproval":["`+m.actor+`"],"manualApproval":["https://www.w3.org/ns/activitystreams#Public"]}}}`))
+		var f flattrOut
+		b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": note, "weight": 4}, http.StatusCreated, &f)
+		if f.State != app.FlattrPending {
+			t.Fatalf("flattr of a post that approves Likes is %s, want pending", f.State)
+		}
+		answer, want := "Reject", app.FlattrRejected
+		if accept {
+			answer, want = "Accept", app.FlattrActive
+		}
+		m.send(t, b.base()+"/inbox", map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": note + "#" + answer, "type": answer, "actor": m.actor,
+			"object": f.URI, "result": note + "/likeAuthorization"})
+		eventually(t, "the answer applied", func() bool {
+			return b.count("SELECT COUNT(*) FROM flattrs WHERE activity_uri = ? AND state = ?", f.URI, want) == 1
+		})
+	}
+}
+
+// TestFundingProjection: a funder sets a budget and tips a flattr, and the
+// projection splits the budget over this month's flattrs by weight and
+// adds the tip, as the close would.
+func TestFundingProjection(t *testing.T) {
+	ctx := context.Background()
+	b := startNode(t, "B")
+	bobToken, carolToken := b.user("bob"), b.user("carol")
+	one, two := b.publishNote("bob", bobToken, "one"), b.publishNote("bob", bobToken, "two")
+	st := b.inst.TestStore()
+	l, err := ledger.New(st.Database, st.Ledger, "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Post(ctx, &app.Transaction{Key: "topup:test", Kind: "topup", Postings: []app.Posting{
+		{Account: app.Account{Kind: app.AccountMoneyIn, Key: "manual"}, Amount: -1000},
+		{Account: app.Account{Kind: app.AccountWallet, Key: b.actor("carol")}, Amount: 1000},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": one, "weight": 1}, http.StatusCreated, nil)
+	var tipped flattrOut
+	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": two, "weight": 2, "tip": "0.50"}, http.StatusCreated, &tipped)
+	b.apiJSON(http.MethodPatch, "/api/v1/flattrs/"+tipped.ID, carolToken, map[string]any{"tip": "1.005"}, http.StatusBadRequest, nil)
+	b.apiJSON(http.MethodPatch, "/api/v1/flattrs/"+tipped.ID, carolToken, map[string]any{"tip": "1.00"}, http.StatusOK, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/funding/budget", carolToken, map[string]any{"amount": "1.00"}, http.StatusBadRequest, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/funding/budget", carolToken, map[string]any{"amount": "3.00"}, http.StatusOK, nil)
+	var f struct {
+		Wallet struct{ Minor int64 } `json:"wallet"`
+		Budget struct{ Minor int64 } `json:"budget"`
+		Amount struct{ Minor int64 } `json:"amount"`
+		Lines  []struct {
+			Thing  string                `json:"thing"`
+			Goes   string                `json:"goes_to"`
+			Amount struct{ Minor int64 } `json:"amount"`
+		} `json:"lines"`
+	}
+	b.api(http.MethodGet, "/api/v1/funding", carolToken, http.StatusOK, &f)
+	if f.Wallet.Minor != 1000 || f.Budget.Minor != 300 || f.Amount.Minor != 400 || len(f.Lines) != 3 {
+		t.Fatalf("funding = %+v", f)
+	}
+	got := map[string]int64{}
+	for _, l := range f.Lines {
+		got[l.Thing] += l.Amount.Minor
+		if l.Goes != app.AccountCreator {
+			t.Errorf("%s's money goes to %s, want creator", l.Thing, l.Goes)
+		}
+	}
+	if got[one] != 100 || got[two] != 300 {
+		t.Fatalf("projection = %v, want 1.00 and 2.00 + a 1.00 tip", got)
+	}
 }

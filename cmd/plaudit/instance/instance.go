@@ -52,6 +52,7 @@ type Instance struct {
 	web        *web.Server
 	worker     *jobs.Worker
 	federation *federationParts
+	money      *Money
 
 	opts     Options
 	http     *http.Server
@@ -153,6 +154,7 @@ func (inst *Instance) buildWeb() error {
 		Health:         map[string]web.Pinger{"database": inst.store, "redis": inst.redis},
 		Domain:         inst.config.Domain,
 		BaseURL:        inst.config.BaseURL(),
+		Currency:       inst.config.Currency,
 		BodyLimit:      inst.config.BodyLimit,
 		Logger:         inst.logger,
 		Mount:          inst.opts.Mount,
@@ -166,6 +168,7 @@ func (inst *Instance) buildWeb() error {
 		Flattrs:        inst.federation.Likes,
 		Subscriptions:  inst.federation.Likes,
 		CoCreators:     inst.federation.Things,
+		Funding:        inst.money.Months,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,
@@ -194,6 +197,7 @@ func (inst *Instance) buildWorker() {
 	})
 	w.Handle(jobs.TypeProbe, jobs.HandleProbeTask(inst.store, inst.processName("worker")))
 	inst.federation.registerJobs(w)
+	inst.registerMoneyJobs(w)
 	inst.worker = w
 }
 
