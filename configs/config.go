@@ -46,6 +46,7 @@ type Config struct {
 	Auth            Auth          `koanf:"auth"`
 	Worker          Worker        `koanf:"worker"`
 	Federation      Federation    `koanf:"federation"`
+	Feeds           Feeds         `koanf:"feeds"`
 	Money           Money         `koanf:"money"`
 }
 
@@ -115,6 +116,7 @@ func Default() Config {
 			DeliveryHostConcurrency: 4,
 			DeliveryAttempts:        17,
 		},
+		Feeds: defaultFeeds(),
 		Money: Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6},
 	}
 }
@@ -180,6 +182,7 @@ func (c Config) Validate() error {
 		bad("shutdown_timeout", "%s must be positive", c.ShutdownTimeout)
 	}
 	errs = append(errs, c.Auth.validate()...)
+	errs = append(errs, c.Feeds.validate()...)
 	if c.Worker.Concurrency < 1 {
 		bad("worker.concurrency", "%d must be at least 1", c.Worker.Concurrency)
 	}

@@ -49,6 +49,9 @@ type Deps struct {
 	FollowRequests FollowRequests
 	// Profiles, when set, serves PATCH /api/v1/me.
 	Profiles ProfileEditor
+	// Claims and Blogs, when set, serve /api/v1/claims and /api/v1/blogs.
+	Claims Claims
+	Blogs  Blogs
 	// Flattrs and Subscriptions, when set, serve /api/v1/flattrs and
 	// /api/v1/subscriptions.
 	Flattrs       Flattrs
@@ -158,6 +161,8 @@ func (s *Server) routes() {
 	s.federationRoutes(admin)
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
+	s.claimRoutes(api)
+	s.blogRoutes(api)
 	s.flattrRoutes(api)
 	s.subscriptionRoutes(api)
 	s.recipientRoutes(api)

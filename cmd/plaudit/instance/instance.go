@@ -163,6 +163,8 @@ func (inst *Instance) buildWeb() error {
 		Deliveries:     inst.federation.Deliverer,
 		FollowRequests: inst.federation.Follows,
 		Profiles:       inst.federation.Profiles,
+		Claims:         inst.federation.Claims,
+		Blogs:          inst.federation.Blogs,
 		Flattrs:        inst.federation.Likes,
 		Subscriptions:  inst.federation.Likes,
 		CoCreators:     inst.federation.Things,
