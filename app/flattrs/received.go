@@ -155,7 +155,9 @@ func (s *Service) openMonth(ctx context.Context, month string, at time.Time) (st
 }
 
 // Changed applies a weight change a remote funder sent (an Update of
-// their Like). A change older than the one stored is ignored; a change of
+// their Like). A change older than the one stored is ignored (one of the
+// same time is applied: servers that write whole seconds date a Like and
+// a quick change alike); a change of
 // a Like not received yet records the Like with the new weight (the Like
 // itself, arriving later, is then a repeat).
 func (s *Service) Changed(ctx context.Context, r Received) error {
@@ -181,7 +183,7 @@ func (s *Service) Changed(ctx context.Context, r Received) error {
 		switch {
 		case f.FunderURI != r.ActorURI:
 			return app.Errorf(app.EFORBIDDEN, "%s cannot change %s's flattr", r.ActorURI, f.FunderURI)
-		case !f.Live(), !r.At.After(f.ChangedAt):
+		case !f.Live(), r.At.Before(f.ChangedAt):
 			return nil // undone, or a change older than the one applied
 		}
 		if err := app.CheckWeight(r.Terms.Weight); err != nil {

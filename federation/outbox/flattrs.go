@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/federation/as2"
@@ -25,7 +26,7 @@ func (p *Publisher) flattrActor(f *app.Flattr) string {
 // likeDocument is f's Like as sent (without its @context when embedded).
 func (p *Publisher) likeDocument(f *app.Flattr, owner string) as2.Document {
 	doc := as2.NewActivity(f.ActivityURI, "Like", p.flattrActor(f), f.ThingURI).
-		With("published", f.CreatedAt.UTC().Format(timeFormat)).
+		With("published", f.CreatedAt.UTC().Format(time.RFC3339Nano)).
 		With("weight", f.Weight).
 		With("month", f.Month).
 		AddContext(as2.FlattrContext())
@@ -59,9 +60,9 @@ func (p *Publisher) SendFlattr(ctx context.Context, f *app.Flattr, owner string)
 // SendFlattrChange publishes f's new weight: an Update whose object is
 // f's Like with the new weight and "updated" set to the change's time.
 func (p *Publisher) SendFlattrChange(ctx context.Context, f *app.Flattr, owner string) (*app.Activity, error) {
-	like := p.likeDocument(f, owner).With("updated", f.ChangedAt.UTC().Format(timeFormat))
+	like := p.likeDocument(f, owner).With("updated", f.ChangedAt.UTC().Format(time.RFC3339Nano))
 	doc := as2.NewActivity(p.newActivityID(), "Update", p.flattrActor(f), like).
-		With("published", f.ChangedAt.UTC().Format(timeFormat)).
+		With("published", f.ChangedAt.UTC().Format(time.RFC3339Nano)).
 		AddContext(as2.FlattrContext())
 	if owner != "" {
 		doc = doc.With("to", []string{owner})
