@@ -17,6 +17,7 @@ import (
 
 	"github.com/plaudit/plaudit/app/accounts"
 	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/jobs"
 	"github.com/plaudit/plaudit/web"
@@ -162,6 +163,8 @@ func (inst *Instance) buildWeb() error {
 		FollowRequests: inst.federation.Follows,
 		Profiles:       inst.federation.Profiles,
 		Flattrs:        inst.federation.Likes,
+		Things:         &things.Lookup{Store: inst.store.Things},
+		ThingResolver:  inst.federation.Things,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,
