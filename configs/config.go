@@ -46,6 +46,12 @@ type Config struct {
 	Auth            Auth          `koanf:"auth"`
 	Worker          Worker        `koanf:"worker"`
 	Federation      Federation    `koanf:"federation"`
+	Button          Button        `koanf:"button"`
+}
+
+// Button configures the flattr button and its count endpoint.
+type Button struct {
+	CountCache time.Duration `koanf:"count_cache" help:"how long each web process reuses a thing's counts for the button and /api/v1/things/count; negative reads the database every time"`
 }
 
 // Auth configures sign-in limits and API tokens.
@@ -100,6 +106,7 @@ func Default() Config {
 			DeliveryHostConcurrency: 4,
 			DeliveryAttempts:        17,
 		},
+		Button: Button{CountCache: time.Second},
 	}
 }
 

@@ -165,6 +165,7 @@ func (inst *Instance) buildWeb() error {
 		Flattrs:        inst.federation.Likes,
 		Things:         &things.Lookup{Store: inst.store.Things},
 		ThingResolver:  inst.federation.Things,
+		CountCacheTTL:  inst.config.Button.CountCache,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,
