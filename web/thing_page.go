@@ -37,7 +37,7 @@ func (s *Server) thingPage(c *gin.Context) {
 	data := gin.H{
 		"Title": t.Display(), "Counts": a.Counts, "FlattrURL": flattrPath(t.URI), "Weights": weights,
 		"Weight": app.DefaultWeight, "ButtonURL": s.buttonURL(t.URI), "Width": buttonWidth, "Height": buttonHeight,
-		"OEmbed": s.deps.BaseURL + "/oembed?format=json&url=" + url.QueryEscape(s.thingPageURL(t)),
+		"OEmbed":    s.deps.BaseURL + "/oembed?format=json&url=" + url.QueryEscape(s.thingPageURL(t)),
 		"CanFlattr": s.deps.Flattrs != nil && s.deps.ThingResolver != nil,
 	}
 	s.describeThing(c, t, data)
