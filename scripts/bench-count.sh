@@ -8,7 +8,7 @@
 #   cache: the count cache TTL (default 1s, as shipped; "off" reads the
 #          database on every request)
 # The database plaudit_bench9 is dropped and made anew, Redis database 9
-# flushed. Seed: bob publishes 100 notes, carol flattrs 50 of them; the
+# flushed. PLAUDIT_DEBUG_LISTEN and PROFILE=file save a CPU profile. Seed: bob publishes 100 notes, carol flattrs 50 of them; the
 # load cycles through the 100 notes' ids and 100 pages never flattred
 # (zeros, as a button on a new page shows).
 set -euo pipefail
@@ -27,7 +27,7 @@ go build -o "$work/countload" ./tools/countload
 psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 redis-cli -n 9 flushdb >/dev/null
 export PLAUDIT_DOMAIN=127.0.0.1:$port PLAUDIT_LISTEN=127.0.0.1:$port PLAUDIT_SCHEME=http
-export PLAUDIT_LOG_LEVEL=warn PLAUDIT_DATA_DIR=$work/data PLAUDIT_DEBUG_LISTEN= PLAUDIT_METRICS_LISTEN=
+export PLAUDIT_LOG_LEVEL=warn PLAUDIT_DATA_DIR=$work/data PLAUDIT_DEBUG_LISTEN=${PLAUDIT_DEBUG_LISTEN:-} PLAUDIT_METRICS_LISTEN=
 export PLAUDIT_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable"
 export PLAUDIT_REDIS_URL='redis://127.0.0.1:6379/9'
 if [[ $cache == off ]]; then
@@ -70,6 +70,10 @@ cpu() {
 }
 echo "load: $conc connections, ${secs}s, count cache $cache; nproc $(nproc); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 cpu >"$work/cpu.before"
+# PROFILE=file (with PLAUDIT_DEBUG_LISTEN set) saves a 10 s CPU profile of the load.
+if [[ -n ${PROFILE:-} ]]; then
+	(sleep 3 && curl -s -o "$PROFILE" "http://$PLAUDIT_DEBUG_LISTEN/debug/pprof/profile?seconds=10") &
+fi
 "$work/countload" -base "$base" -urls "$work/urls" -c "$conc" -d "${secs}s" -warmup 0s | tee "$work/load"
 cpu >"$work/cpu.after"
 requests=$(awk '/^requests/ {print $2}' "$work/load")
