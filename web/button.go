@@ -120,11 +120,6 @@ func (s *Server) flattrElsewhere(c *gin.Context) {
 // default), with a live preview of both.
 func (s *Server) buttonSettings(c *gin.Context) {
 	u := currentUser(c)
-	if u == nil {
-		s.toLogin(c)
-		return
-	}
-	setCSP(c, cspPage)
 	page := c.Query("url")
 	if page == "" {
 		page = s.deps.BaseURL + "/@" + u.Username
@@ -142,6 +137,17 @@ func (s *Server) buttonSettings(c *gin.Context) {
 	data["Width"], data["Height"] = buttonWidth, buttonHeight
 	data["Scripts"] = []string{"/static/button.js"}
 	s.render(c, "button_settings.html", data)
+}
+
+// signedIn guards a page of signed-in users: a signed-out visitor goes to
+// the sign-in page and comes back after it. The pages get cspPage.
+func (s *Server) signedIn(c *gin.Context) {
+	if currentUser(c) == nil {
+		s.toLogin(c)
+		return
+	}
+	setCSP(c, cspPage)
+	c.Next()
 }
 
 // toLogin sends a signed-out visitor to the sign-in page, and back here

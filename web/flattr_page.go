@@ -19,18 +19,17 @@ var weights = func() []int {
 	return w
 }()
 
+// flattrForm is the data of the confirm page for raw.
+func flattrForm(raw string) gin.H {
+	return gin.H{"Title": "Flattr", "URL": raw, "Weights": weights, "Weight": app.DefaultWeight}
+}
+
 // flattrPage is GET /flattr?url=: the signed-in user confirms a flattr.
 // It resolves the URL (fetching it when it is new), shows what would be
 // flattred and who gets the money, or why it cannot be flattred.
 func (s *Server) flattrPage(c *gin.Context) {
-	u := currentUser(c)
-	if u == nil {
-		s.toLogin(c)
-		return
-	}
-	setCSP(c, cspPage)
 	raw := c.Query("url")
-	data := gin.H{"Title": "Flattr", "URL": raw, "Weights": weights, "Weight": app.DefaultWeight}
+	data := flattrForm(raw)
 	if raw == "" {
 		s.render(c, "flattr.html", data)
 		return
@@ -73,13 +72,8 @@ func (s *Server) describeThing(c *gin.Context, t *app.Thing, data gin.H) {
 // signed-in user flattrs the thing, or changes this month's weight.
 func (s *Server) flattrPost(c *gin.Context) {
 	u := currentUser(c)
-	if u == nil {
-		s.toLogin(c)
-		return
-	}
-	setCSP(c, cspPage)
 	raw := c.PostForm("url")
-	data := gin.H{"Title": "Flattr", "URL": raw, "Weights": weights, "Weight": app.DefaultWeight}
+	data := flattrForm(raw)
 	weight, err := strconv.Atoi(c.DefaultPostForm("weight", strconv.Itoa(app.DefaultWeight)))
 	if err != nil {
 		s.formError(c, "flattr.html", app.Errorf(app.EINVALID, "weight must be a number from %d to %d", app.MinWeight, app.MaxWeight), data)

@@ -40,10 +40,10 @@ func (s *Server) thingRoutes(e *gin.Engine, forms *gin.RouterGroup) {
 	e.GET("/oembed", s.oembed)
 	e.OPTIONS("/oembed", corsPreflight)
 	forms.GET("things", s.thingPage)
-	forms.GET("settings/button", s.buttonSettings)
+	forms.GET("settings/button", s.signedIn, s.buttonSettings)
 	if s.deps.Flattrs != nil && s.deps.ThingResolver != nil {
-		forms.GET("flattr", s.flattrPage)
-		forms.POST("flattr", s.flattrPost)
+		forms.GET("flattr", s.signedIn, s.flattrPage)
+		forms.POST("flattr", s.signedIn, s.flattrPost)
 	}
 }
 
