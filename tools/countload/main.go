@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -239,4 +240,9 @@ func report(results []result, elapsed time.Duration) {
 	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(float64(len(all))*p))] }
 	fmt.Printf("requests %d in %.2f s = %.0f/s; errors %d; statuses %v\n", len(all), elapsed.Seconds(), float64(len(all))/elapsed.Seconds(), errs, statuses)
 	fmt.Printf("latency p50 %s p90 %s p99 %s p99.9 %s max %s\n", pct(.50), pct(.90), pct(.99), pct(.999), all[len(all)-1])
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		fmt.Printf("countload's own cpu %.2f s = %.1f µs per request (warm-up included)\n", cpu.Seconds(), float64(cpu.Microseconds())/float64(len(all)))
+	}
 }
