@@ -58,6 +58,20 @@ func csrfOf(t *testing.T, page string) string {
 	return m[1]
 }
 
+// signIn signs username in on n in a new browser.
+func (n *node) signIn(username string) *http.Client {
+	n.t.Helper()
+	c := browserOf(n.t)
+	_, page := fetch(n.t, c, http.MethodGet, n.base()+"/login", nil, nil)
+	resp, _ := fetch(n.t, c, http.MethodPost, n.base()+"/login", url.Values{
+		"csrf_token": {csrfOf(n.t, page)}, "username": {username}, "password": {"a long password"},
+	}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		n.t.Fatalf("%s: sign-in of %s = %d", n.name, username, resp.StatusCode)
+	}
+	return c
+}
+
 // buttonCount reads n's count endpoint for u.
 func (n *node) buttonCount(u, ifNoneMatch string) (status int, etag string, flattrsMonth int64) {
 	n.t.Helper()
@@ -175,9 +189,29 @@ func TestFlattrFromTheWeb(t *testing.T) {
 	if !strings.Contains(frame, "data-count>1<") {
 		t.Errorf("B's button after the flattr:\n%s", frame)
 	}
+	// Confirming again shows this month's flattr and changes its weight.
+	_, page = fetch(t, c, http.MethodGet, confirm, nil, nil)
+	if !strings.Contains(page, "with weight 4; confirming again changes the weight") || !strings.Contains(page, `<option value="4" selected>`) {
+		t.Errorf("confirm page after the flattr:\n%s", page)
+	}
+	// dave flattrs anonymously from the form.
+	a.user("dave")
+	dc := a.signIn("dave")
+	_, page = fetch(t, dc, http.MethodGet, confirm, nil, nil)
+	resp, page = fetch(t, dc, http.MethodPost, a.base()+"/flattr", url.Values{"csrf_token": {csrfOf(t, page)}, "url": {noteURI}, "weight": {"2"}, "anonymous": {"1"}}, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "anonymously") ||
+		a.count("SELECT COUNT(*) FROM flattrs WHERE funder_uri = ? AND anonymous AND weight = 2", a.actor("dave")) != 1 {
+		t.Fatalf("anonymous flattr from the form: %d\n%s", resp.StatusCode, page)
+	}
+	// bob's own note: no form on his confirm page.
+	_, page = fetch(t, b.signIn("bob"), http.MethodGet, b.base()+"/flattr?url="+url.QueryEscape(noteURI), nil, nil)
+	if !strings.Contains(page, "This is yours") || strings.Contains(page, `action="/flattr" class="flattr"`) {
+		t.Errorf("bob's confirm page of his own note:\n%s", page)
+	}
+
 	// On A, the thing page shows the Note with carol's flattr and no funder.
 	_, page = fetch(t, http.DefaultClient, http.MethodGet, a.base()+"/things?url="+url.QueryEscape(noteURI), nil, nil)
-	if !strings.Contains(page, `<td data-count="flattrs-month">1</td>`) || strings.Contains(page, "carol") {
+	if !strings.Contains(page, `<td data-count="flattrs-month">2</td>`) || strings.Contains(page, "carol") || strings.Contains(page, "dave") {
 		t.Errorf("A's thing page:\n%s", page)
 	}
 }
