@@ -56,6 +56,10 @@ func (c *countCache) get(ctx context.Context, url string, load func(context.Cont
 		return a, nil
 	}
 	v, err, _ := c.group.Do(url, func() (any, error) {
+		// Shared by every request waiting for url: one leaving must not
+		// fail the others.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
 		counts, known, err := load(ctx)
 		if err != nil {
 			return nil, err
