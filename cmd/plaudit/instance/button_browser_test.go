@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -50,10 +51,13 @@ func TestButtonInABrowser(t *testing.T) {
 	}
 	b := startNode(t, "B")
 	b.user("bob")
-	var snippet string
+	// Written here, read by the blog's handler for a browser the test
+	// starts: no happens-before the race detector could see.
+	var snippet atomic.Value
+	snippet.Store("")
 	blog := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte("<!doctype html><html><head><title>Blog</title></head><body><h1>Post</h1>\n" + snippet + "\n</body></html>"))
+		_, _ = w.Write([]byte("<!doctype html><html><head><title>Blog</title></head><body><h1>Post</h1>\n" + snippet.Load().(string) + "\n</body></html>"))
 	}))
 	t.Cleanup(blog.Close)
 	post := blog.URL + "/2026/12/post"
@@ -63,7 +67,7 @@ func TestButtonInABrowser(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no script snippet on the settings page:\n%s", page)
 	}
-	snippet = html.UnescapeString(m[1])
+	snippet.Store(html.UnescapeString(m[1]))
 
 	dom := dumpDOM(t, chrome, post)
 	want := `<iframe src="` + b.base() + `/button?url=` + url.QueryEscape(post) + `"`
