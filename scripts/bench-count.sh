@@ -8,7 +8,8 @@
 #   cache: the count cache TTL (default 1s, as shipped; "off" reads the
 #          database on every request)
 # The database plaudit_bench9 is dropped and made anew, Redis database 9
-# flushed. PLAUDIT_DEBUG_LISTEN and PROFILE=file save a CPU profile. Seed: bob publishes 100 notes, carol flattrs 50 of them; the
+# flushed. ETAG=1 sends If-None-Match with the last ETag seen (revalidating
+# browsers: 304s). PLAUDIT_DEBUG_LISTEN and PROFILE=file save a CPU profile. Seed: bob publishes 100 notes, carol flattrs 50 of them; the
 # load cycles through the 100 notes' ids and 100 pages never flattred
 # (zeros, as a button on a new page shows).
 set -euo pipefail
@@ -74,7 +75,9 @@ cpu >"$work/cpu.before"
 if [[ -n ${PROFILE:-} ]]; then
 	(sleep 3 && curl -s -o "$PROFILE" "http://$PLAUDIT_DEBUG_LISTEN/debug/pprof/profile?seconds=10") &
 fi
-"$work/countload" -base "$base" -urls "$work/urls" -c "$conc" -d "${secs}s" -warmup 0s | tee "$work/load"
+etag=()
+[[ -n ${ETAG:-} ]] && etag=(-etag)
+"$work/countload" -base "$base" -urls "$work/urls" -c "$conc" -d "${secs}s" -warmup 0s "${etag[@]}" | tee "$work/load"
 cpu >"$work/cpu.after"
 requests=$(awk '/^requests/ {print $2}' "$work/load")
 awk -v tck="$(getconf CLK_TCK)" -v n="$requests" '
