@@ -79,3 +79,18 @@ func MonthBounds(m string) (start, end time.Time, err error) {
 	}
 	return start, start.AddDate(0, 1, 0), nil
 }
+
+// Subscription renews a funder's flattr of a thing every month until it
+// is cancelled (Flattr had them): LastMonth is the last month it flattred.
+type Subscription struct {
+	ID          int64
+	Username    string
+	FunderURI   string
+	ThingURI    string
+	Weight      int
+	Anonymous   bool
+	LastMonth   string
+	CancelledAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}

@@ -46,7 +46,15 @@ type Config struct {
 	Auth            Auth          `koanf:"auth"`
 	Worker          Worker        `koanf:"worker"`
 	Federation      Federation    `koanf:"federation"`
+	Money           Money         `koanf:"money"`
 	Button          Button        `koanf:"button"`
+}
+
+// Money configures budgets and the month close.
+type Money struct {
+	MinBudget  string `koanf:"min_budget" help:"smallest monthly budget, in the instance currency (a funder's budget until they set one)"`
+	FeePercent int    `koanf:"fee_percent" help:"percent of each funder's monthly amount kept by the instance (0 to 50)"`
+	GraceDays  int    `koanf:"grace_days" help:"days after a month ends before it is closed, so that late deliveries still count"`
 }
 
 // Button configures the flattr button and its count endpoint.
@@ -106,6 +114,7 @@ func Default() Config {
 			DeliveryHostConcurrency: 4,
 			DeliveryAttempts:        17,
 		},
+		Money:  Money{MinBudget: "2.00", GraceDays: 3},
 		Button: Button{CountCache: time.Second},
 	}
 }
@@ -180,6 +189,15 @@ func (c Config) Validate() error {
 	if c.Federation.DeliveryHostConcurrency < 1 {
 		bad("federation.delivery_host_concurrency", "%d must be at least 1", c.Federation.DeliveryHostConcurrency)
 	}
+	if !isDecimal(c.Money.MinBudget) {
+		bad("money.min_budget", "%q is not an amount like 2.00", c.Money.MinBudget)
+	}
+	if c.Money.FeePercent < 0 || c.Money.FeePercent > 50 {
+		bad("money.fee_percent", "%d must be from 0 to 50", c.Money.FeePercent)
+	}
+	if c.Money.GraceDays < 0 || c.Money.GraceDays > 28 {
+		bad("money.grace_days", "%d must be from 0 to 28", c.Money.GraceDays)
+	}
 	if c.Federation.DeliveryAttempts < 1 {
 		bad("federation.delivery_attempts", "%d must be at least 1", c.Federation.DeliveryAttempts)
 	}
@@ -220,6 +238,15 @@ func isIPOrCIDR(s string) bool {
 	}
 	_, err := netip.ParsePrefix(s)
 	return err == nil
+}
+
+// isDecimal tells whether s is a positive plain decimal such as 2.00.
+func isDecimal(s string) bool {
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" || strings.Trim(s, "0.") == "" {
+		return false
+	}
+	return true
 }
 
 func isCurrencyCode(s string) bool {

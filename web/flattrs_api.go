@@ -19,6 +19,7 @@ type Flattrs interface {
 	Undo(ctx context.Context, username string, id int64) (*app.Flattr, error)
 	Get(ctx context.Context, username string, id int64) (*app.Flattr, error)
 	List(ctx context.Context, username, month string) ([]flattrs.Listed, error)
+	ThingOf(ctx context.Context, f *app.Flattr) *app.Thing
 }
 
 // flattrRoutes adds /api/v1/flattrs when Deps.Flattrs is set.
@@ -128,15 +129,7 @@ func (s *Server) postFlattr(c *gin.Context) {
 
 // writeFlattr answers f with its thing.
 func (s *Server) writeFlattr(c *gin.Context, status int, f *app.Flattr) {
-	var t *app.Thing
-	if list, err := s.deps.Flattrs.List(c.Request.Context(), currentUser(c).Username, f.Month); err == nil {
-		for i := range list {
-			if list[i].ID == f.ID {
-				t = list[i].Thing
-			}
-		}
-	}
-	c.JSON(status, toFlattrJSON(f, t))
+	c.JSON(status, toFlattrJSON(f, s.deps.Flattrs.ThingOf(c.Request.Context(), f)))
 }
 
 func flattrID(c *gin.Context) (int64, error) {
@@ -213,4 +206,100 @@ func (s *Server) listFlattrs(c *gin.Context) {
 		out = append(out, toFlattrJSON(&list[i].Flattr, list[i].Thing))
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// Subscriptions are the subscription use cases the API calls
+// (implemented by app/flattrs.Service).
+type Subscriptions interface {
+	Subscribe(ctx context.Context, username string, r flattrs.Request) (*app.Subscription, error)
+	Subscriptions(ctx context.Context, username string) ([]app.Subscription, error)
+	Cancel(ctx context.Context, username string, id int64) (*app.Subscription, error)
+}
+
+// subscriptionJSON is a subscription as its funder sees it.
+type subscriptionJSON struct {
+	ID          string  `json:"id"`
+	ThingURI    string  `json:"thing_uri"`
+	Weight      int     `json:"weight"`
+	Anonymous   bool    `json:"anonymous"`
+	LastMonth   string  `json:"last_month"`
+	Active      bool    `json:"active"`
+	CreatedAt   string  `json:"created_at"`
+	CancelledAt *string `json:"cancelled_at"`
+}
+
+func toSubscriptionJSON(s *app.Subscription) subscriptionJSON {
+	return subscriptionJSON{
+		ID: strconv.FormatInt(s.ID, 10), ThingURI: s.ThingURI, Weight: s.Weight, Anonymous: s.Anonymous,
+		LastMonth: s.LastMonth, Active: s.CancelledAt == nil, CreatedAt: formatTime(s.CreatedAt),
+		CancelledAt: formatOptionalTime(s.CancelledAt),
+	}
+}
+
+// subscriptionRoutes adds /api/v1/subscriptions when Deps.Subscriptions
+// is set.
+func (s *Server) subscriptionRoutes(api *gin.RouterGroup) {
+	if s.deps.Subscriptions == nil {
+		return
+	}
+	api.POST("/subscriptions", s.requireScope("write:favourites"), s.postSubscription)
+	api.GET("/subscriptions", s.requireScope("read:favourites"), s.listSubscriptions)
+	api.DELETE("/subscriptions/:id", s.requireScope("write:favourites"), s.cancelSubscription)
+}
+
+// postSubscription is POST /api/v1/subscriptions {"url": …, "weight": n}:
+// flattr now and every month until cancelled.
+func (s *Server) postSubscription(c *gin.Context) {
+	b, err := readFlattrBody(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if b.URL == "" {
+		s.fail(c, app.Errorf(app.EINVALID, "url is missing: the id or web address of what to flattr every month"))
+		return
+	}
+	r := flattrs.Request{URL: b.URL, Anonymous: b.Anonymous}
+	if b.Weight != nil {
+		if err := app.CheckWeight(*b.Weight); err != nil {
+			s.fail(c, err)
+			return
+		}
+		r.Weight = *b.Weight
+	}
+	sub, err := s.deps.Subscriptions.Subscribe(c.Request.Context(), currentUser(c).Username, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toSubscriptionJSON(sub))
+}
+
+// listSubscriptions is GET /api/v1/subscriptions.
+func (s *Server) listSubscriptions(c *gin.Context) {
+	list, err := s.deps.Subscriptions.Subscriptions(c.Request.Context(), currentUser(c).Username)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]subscriptionJSON, 0, len(list))
+	for i := range list {
+		out = append(out, toSubscriptionJSON(&list[i]))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// cancelSubscription is DELETE /api/v1/subscriptions/:id.
+func (s *Server) cancelSubscription(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.fail(c, app.Errorf(app.ENOTFOUND, "no subscription %q", c.Param("id")))
+		return
+	}
+	sub, err := s.deps.Subscriptions.Cancel(c.Request.Context(), currentUser(c).Username, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toSubscriptionJSON(sub))
 }

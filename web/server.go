@@ -49,8 +49,14 @@ type Deps struct {
 	FollowRequests FollowRequests
 	// Profiles, when set, serves PATCH /api/v1/me.
 	Profiles ProfileEditor
-	// Flattrs, when set, serves /api/v1/flattrs.
-	Flattrs Flattrs
+	// Flattrs and Subscriptions, when set, serve /api/v1/flattrs and
+	// /api/v1/subscriptions.
+	Flattrs       Flattrs
+	Subscriptions Subscriptions
+	// CoCreators, when set, serves /api/v1/recipients.
+	CoCreators CoCreators
+	// Funding, when set, serves /api/v1/funding.
+	Funding Funding
 	// Things, when set, serves the flattr button, /api/v1/things/count,
 	// thing pages and oEmbed; with Flattrs and ThingResolver also the
 	// /flattr confirm page.
@@ -162,6 +168,9 @@ func (s *Server) routes() {
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
 	s.flattrRoutes(api)
+	s.subscriptionRoutes(api)
+	s.recipientRoutes(api)
+	s.fundingRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

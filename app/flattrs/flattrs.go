@@ -75,8 +75,10 @@ type Deps struct {
 	Things Things
 	Outbox Outbox
 	Months Months
-	URLs   Addresses
-	Now    func() time.Time
+	// Subscriptions, when set, keeps flattrs renewed every month.
+	Subscriptions SubscriptionStore
+	URLs          Addresses
+	Now           func() time.Time
 }
 
 // Service runs the flattr use cases.
@@ -338,6 +340,15 @@ func (s *Service) List(ctx context.Context, username, month string) ([]Listed, e
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// ThingOf returns the thing f flattrs, or nil when it is gone.
+func (s *Service) ThingOf(ctx context.Context, f *app.Flattr) *app.Thing {
+	t, err := s.d.Things.ByURI(ctx, f.ThingURI)
+	if err != nil {
+		return nil
+	}
+	return t
 }
 
 // Listed is a flattr with its thing (nil if the thing is gone).

@@ -9,6 +9,8 @@ func Models() []any {
 		&userRow{}, &app.Session{}, &app.APIToken{}, &app.Invite{}, &app.JobProbe{},
 		&app.InstanceKey{}, &app.RemoteActor{}, &app.Follow{}, &app.Activity{}, &app.RemoteObject{},
 		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{}, &postRow{},
-		&thingRow{}, &thingCountRow{}, &flattrRow{}, &undoneRow{}, &recipientRow{},
+		&thingRow{}, &thingCountRow{}, &flattrRow{}, &undoneRow{}, &recipientRow{}, &subscriptionRow{},
+		&ledgerAccountRow{}, &ledgerTransactionRow{}, &ledgerPostingRow{},
+		&budgetRow{}, &monthCloseRow{}, &monthCloseFunderRow{}, &monthCloseLineRow{},
 	}
 }

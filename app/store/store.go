@@ -74,6 +74,10 @@ type (
 	Things struct{ *Database }
 	// Flattrs stores flattrs and the activities undone.
 	Flattrs struct{ *Database }
+	// Ledger stores the double-entry ledger.
+	Ledger struct{ *Database }
+	// Months stores budgets and month closes.
+	Months struct{ *Database }
 )
 
 // Store bundles the entity stores of one database, for wiring (cmd) and
@@ -98,6 +102,8 @@ type Store struct {
 	*Probes
 	*Things
 	*Flattrs
+	*Ledger
+	*Months
 }
 
 // newStore makes the entity stores on d.
@@ -106,7 +112,7 @@ func newStore(d *Database) *Store {
 		Database: d, Users: &Users{d}, Sessions: &Sessions{d}, Tokens: &Tokens{d}, Invites: &Invites{d},
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
-		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d},
+		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
 	}
 }
 

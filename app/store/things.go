@@ -180,14 +180,20 @@ func (s *Things) RecountThing(ctx context.Context, uri, month string, now time.T
 	if err != nil {
 		return app.ThingCounts{}, err
 	}
+	// One pass over the thing's flattrs and one over its likes, each on
+	// its index (flattrs_thing_idx, likes_object_idx).
 	var c recount
-	err = s.conn(ctx).Raw(`SELECT
-  (SELECT count(*) FROM flattrs WHERE thing_uri = @uri AND month = @month AND state = 'active') AS flattrs_month,
-  (SELECT coalesce(sum(weight), 0) FROM flattrs WHERE thing_uri = @uri AND month = @month AND state = 'active') AS weight_month,
-  (SELECT count(*) FROM likes WHERE object_uri = @uri AND content = '' AND created_at >= @start AND created_at < @end) AS cheers_month,
-  (SELECT count(*) FROM flattrs WHERE thing_uri = @uri AND state = 'active') AS flattrs_all,
-  (SELECT count(*) FROM likes WHERE object_uri = @uri AND content = '') AS cheers_all,
-  (SELECT count(DISTINCT funder_key) FROM flattrs WHERE thing_uri = @uri AND state = 'active') AS funders`,
+	err = s.conn(ctx).Raw(`SELECT f.flattrs_month, f.weight_month, f.flattrs_all, f.funders, l.cheers_month, l.cheers_all
+FROM (SELECT
+    count(*) FILTER (WHERE month = @month AND state = 'active') AS flattrs_month,
+    coalesce(sum(weight) FILTER (WHERE month = @month AND state = 'active'), 0) AS weight_month,
+    count(*) FILTER (WHERE state = 'active') AS flattrs_all,
+    count(DISTINCT funder_key) FILTER (WHERE state = 'active') AS funders
+  FROM flattrs WHERE thing_uri = @uri) f,
+ (SELECT
+    count(*) FILTER (WHERE created_at >= @start AND created_at < @end) AS cheers_month,
+    count(*) AS cheers_all
+  FROM likes WHERE object_uri = @uri AND content = '') l`,
 		map[string]any{"uri": uri, "month": month, "start": start, "end": end}).Scan(&c).Error
 	if err != nil {
 		return app.ThingCounts{}, translate(err, "recount "+uri)

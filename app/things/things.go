@@ -44,8 +44,10 @@ type Deps struct {
 	Tx       app.Transactor
 	Store    Store
 	Resolver Resolver
-	URLs     Addresses
-	Now      func() time.Time
+	// Recipients, when set, keeps co-creators' shares.
+	Recipients RecipientStore
+	URLs       Addresses
+	Now        func() time.Time
 	// FreshFor is how long a resolved remote thing is used without
 	// fetching it again; 0 means a day.
 	FreshFor time.Duration

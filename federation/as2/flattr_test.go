@@ -86,3 +86,20 @@ func FuzzReadFlattrTerms(f *testing.F) {
 		}
 	})
 }
+
+// TestLikeNeedsApproval: GoToSocial's interaction policies, in their old
+// and new names.
+func TestLikeNeedsApproval(t *testing.T) {
+	for doc, want := range map[string]bool{
+		`{"type":"Note"}`: false,
+		`{"type":"Note","interactionPolicy":{"canLike":{"automaticApproval":["https://www.w3.org/ns/activitystreams#Public"]}}}`:                    false,
+		`{"type":"Note","interactionPolicy":{"canLike":{"always":"as:Public","approvalRequired":[]}}}`:                                              false,
+		`{"type":"Note","interactionPolicy":{"canLike":{"automaticApproval":["https://g.example/users/a/followers"],"manualApproval":["Public"]}}}`: true,
+		`{"type":"Note","interactionPolicy":{"canLike":{"always":[],"approvalRequired":["https://www.w3.org/ns/activitystreams#Public"]}}}`:         true,
+		`{"type":"Note","interactionPolicy":{"canReply":{}}}`:                                                                                       false,
+	} {
+		if got := as2.LikeNeedsApproval([]byte(doc)); got != want {
+			t.Errorf("LikeNeedsApproval(%s) = %v, want %v", doc, got, want)
+		}
+	}
+}

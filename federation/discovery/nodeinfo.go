@@ -20,7 +20,7 @@ const ProtocolVersion = 1
 
 // flattrsNote tells readers of the metadata what a flattr is on this
 // server today: a Like that is recorded and nothing more.
-const flattrsNote = "plain Like activities, recorded but not paid out: settlement is not implemented yet; see docs/federation.md"
+const flattrsNote = "Like activities with Plaudit weight terms (https://w3id.org/plaudit#), recorded but not paid out: settlement is not implemented yet; see docs/federation.md#flattrs"
 
 // settles is what metadata.plaudit.settles announces. It stays false until
 // this server really pays flattrs out: another Plaudit server must not

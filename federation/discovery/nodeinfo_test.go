@@ -86,7 +86,7 @@ func TestNodeInfoSchema(t *testing.T) {
 				"nodeName": "plaudit.example",
 				"plaudit": map[string]any{
 					"settles": false, "protocolVersion": float64(1), "currency": "EUR",
-					"flattrs": "plain Like activities, recorded but not paid out: settlement is not implemented yet; see docs/federation.md",
+					"flattrs": "Like activities with Plaudit weight terms (https://w3id.org/plaudit#), recorded but not paid out: settlement is not implemented yet; see docs/federation.md#flattrs",
 				},
 			}
 			if diff := cmp.Diff(wantMeta, doc["metadata"]); diff != "" {

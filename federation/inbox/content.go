@@ -116,8 +116,13 @@ func (in *Inbox) delete(ctx context.Context, rec *app.Activity, act *as2.Activit
 	if !isAuthor(o, act.Actor) {
 		return app.Errorf(app.EFORBIDDEN, "%s is not the author of %s", act.Actor, id)
 	}
-	_, err = in.store.MarkRemoteObjectDeleted(ctx, o.URI, in.now().UTC())
-	return err
+	if _, err := in.store.MarkRemoteObjectDeleted(ctx, o.URI, in.now().UTC()); err != nil {
+		return err
+	}
+	if in.things == nil {
+		return nil
+	}
+	return in.things.Deleted(ctx, o.URI)
 }
 
 // isAuthor tells whether actor is among the stored object's authors.

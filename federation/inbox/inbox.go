@@ -97,7 +97,10 @@ type Deps struct {
 	Follows Follows
 	Likes   Likes
 	Blocks  Blocks
-	URLs    federation.URLs
+	// Things, when set, is told of Deletes of remote things, whose
+	// flattrs and counts are kept.
+	Things Things
+	URLs   federation.URLs
 	// BodyLimit is the largest body accepted, in bytes; 0 means
 	// DefaultBodyLimit.
 	BodyLimit int64
@@ -136,6 +139,7 @@ type Inbox struct {
 	queue      Queue
 	follows    Follows
 	likes      Likes
+	things     Things
 	blocks     Blocks
 	urls       federation.URLs
 	bodyLimit  int64
@@ -154,7 +158,7 @@ type Inbox struct {
 func New(d Deps) *Inbox {
 	in := &Inbox{
 		store: d.Store, tx: d.Tx, verifier: d.Verifier, remote: d.Remote, moderation: d.Moderation,
-		queue: d.Queue, follows: d.Follows, likes: d.Likes, blocks: d.Blocks, urls: d.URLs,
+		queue: d.Queue, follows: d.Follows, likes: d.Likes, things: d.Things, blocks: d.Blocks, urls: d.URLs,
 		bodyLimit: d.BodyLimit, log: d.Logger, now: d.Now,
 	}
 	if in.bodyLimit <= 0 {

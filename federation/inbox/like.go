@@ -20,6 +20,12 @@ type Likes interface {
 	Refused(ctx context.Context, ownerURI, likeActivityURI string) (bool, error)
 }
 
+// Things are the thing use cases the inbox calls (implemented by
+// app/things.Service).
+type Things interface {
+	Deleted(ctx context.Context, uri string) error
+}
+
 // received reads a Like (or an EmojiReact) into the flattr use case's
 // terms; wrong weight terms are app.EINVALID.
 func received(act *as2.Activity, terms func() (as2.FlattrTerms, bool, error)) (flattrs.Received, error) {

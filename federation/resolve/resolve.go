@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/things"
+	"github.com/plaudit/plaudit/federation/as2"
 )
 
 // Objects fetches remote objects (implemented by *dereference.Fetcher).
@@ -50,6 +51,7 @@ func (r *Resolver) ResolveThing(ctx context.Context, rawURL string) (*app.Thing,
 		t.URL = o.URI
 	}
 	t.OwnerConfirmed = t.OwnerURI != "" && hostOf(t.OwnerURI) == t.Host
+	t.ApprovalRequired = as2.LikeNeedsApproval([]byte(o.Document))
 	if t.OwnerURI != "" && r.Actors != nil {
 		if _, err := r.Actors.Actor(ctx, t.OwnerURI, false); err != nil {
 			return nil, fmt.Errorf("owner of %s: %w", rawURL, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
@@ -53,12 +54,13 @@ type federationParts struct {
 	Deliverer    *delivery.Deliverer
 	Discovery    *discovery.Handlers
 	Actors       *actors.Handlers
+	logger       *slog.Logger
 }
 
 func (inst *Instance) buildFederation() error {
 	cfg := inst.config
 	urls := federation.NewURLs(cfg.BaseURL())
-	f := &federationParts{URLs: urls, Keys: keys.New(inst.store, urls)}
+	f := &federationParts{URLs: urls, Keys: keys.New(inst.store, urls), logger: inst.logger}
 	f.Client = transport.New(transport.Options{
 		UserAgent:             fmt.Sprintf("Plaudit/%s (+%s)", Version, cfg.BaseURL()),
 		AllowHTTP:             cfg.Federation.AllowHTTP,
@@ -83,7 +85,9 @@ func (inst *Instance) buildFederation() error {
 		Moderation: f.Moderation, Logger: inst.logger,
 		Person: func(u *app.User) as2.Document { return f.Actors.Person(u) },
 	})
-	f.buildUseCases(inst)
+	if err := f.buildUseCases(inst); err != nil {
+		return err
+	}
 	f.Deliverer = delivery.New(delivery.Deps{
 		Tx: inst.store.Database, Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
@@ -91,7 +95,7 @@ func (inst *Instance) buildFederation() error {
 	})
 	f.Inbox = inbox.New(inbox.Deps{
 		Store: inst.store, Tx: inst.store.Database, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
-		Queue: queue, Follows: f.Follows, Likes: f.Likes, Blocks: f.RemoteBlocks,
+		Queue: queue, Follows: f.Follows, Likes: f.Likes, Things: f.Things, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
 	})
@@ -109,15 +113,27 @@ func (inst *Instance) buildFederation() error {
 }
 
 // buildUseCases makes the use cases that publish through the outbox.
-func (f *federationParts) buildUseCases(inst *Instance) {
+func (f *federationParts) buildUseCases(inst *Instance) error {
 	st := inst.store
 	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
-	f.Things = things.New(things.Deps{Tx: st.Database, Store: st.Things, Resolver: &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher}, URLs: f.URLs})
-	f.Likes = flattrs.New(flattrs.Deps{Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher, URLs: f.URLs})
+	f.Things = things.New(things.Deps{
+		Tx: st.Database, Store: st.Things, Resolver: &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher},
+		Recipients: st.Things, URLs: f.URLs,
+	})
+	money, err := NewMoney(inst.config, st, f.Things, inst.processName("worker"))
+	if err != nil {
+		return err
+	}
+	inst.money = money
+	f.Likes = flattrs.New(flattrs.Deps{
+		Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher,
+		Months: money.Months, Subscriptions: st.Flattrs, URLs: f.URLs,
+	})
 	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, Things: f.Things, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
 	f.Submitter = &outbox.Submitter{Follows: f.Follows, Likes: f.Likes, Posts: f.Posts, Activities: st.Activities, Recipients: f.Publisher, URLs: f.URLs}
 	f.RemoteBlocks = moderation.NewRemoteBlocks(st.Database, st.Blocks, st.Follows, nil)
+	return nil
 }
 
 // hostConcurrency is how many deliveries to one host a worker process
@@ -135,6 +151,13 @@ func (f *federationParts) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeDeliver, jobs.HandleRowTask(f.Deliverer.Deliver))
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
+	w.Handle(jobs.TypeRenewSubscriptions, jobs.HandleRenewSubscriptionsTask(func(ctx context.Context) error {
+		_, err := f.Likes.RenewSubscriptions(ctx, f.logger)
+		return err
+	}))
+	// Hourly: the first run of a month renews every subscription; the
+	// others find nothing due.
+	w.Periodic("@every 1h", time.Hour, jobs.QueueLow, jobs.NewRenewSubscriptionsTask())
 }
 
 // Sweep re-enqueues what the queue may have lost or given up on: received

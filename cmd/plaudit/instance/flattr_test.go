@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/dereference/dereftest"
 	"github.com/plaudit/plaudit/federation/httpsig"
@@ -113,6 +115,21 @@ func TestFlattrAcrossInstances(t *testing.T) {
 	}
 	a.post("carol", carolToken, map[string]any{"type": "Undo", "object": likeID})
 	eventually(t, "the C2S undo on B", func() bool { return b.incomingFlattr(likeID).State == app.FlattrUndone })
+
+	// A subscription flattrs at once (and every month after).
+	var sub struct {
+		ID     string `json:"id"`
+		Active bool   `json:"active"`
+	}
+	a.apiJSON(http.MethodPost, "/api/v1/subscriptions", carolToken, map[string]any{"url": noteURI, "weight": 6}, http.StatusCreated, &sub)
+	eventually(t, "the subscription's flattr on B", func() bool {
+		return b.count("SELECT COUNT(*) FROM flattrs WHERE funder_uri = ? AND weight = 6 AND state = 'active'", a.actor("carol")) == 1
+	})
+	a.apiJSON(http.MethodPost, "/api/v1/subscriptions", carolToken, map[string]any{"url": noteURI}, http.StatusConflict, nil)
+	a.api(http.MethodDelete, "/api/v1/subscriptions/"+sub.ID, carolToken, http.StatusOK, &sub)
+	if sub.Active {
+		t.Fatal("the subscription is active after DELETE")
+	}
 
 	// Anonymous: dave's Like comes from A's instance actor.
 	daveToken := a.user("dave")
@@ -253,6 +270,35 @@ func TestLikesFromOtherServers(t *testing.T) {
 		t.Fatalf("B keeps %d flattrs of the Mastodon post, want 1", n)
 	}
 
+	// A Delete of the post keeps its flattr history.
+	deleteID := m.note + "#delete"
+	m.send(t, b.base()+"/inbox", map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": deleteID, "type": "Delete", "actor": m.actor,
+		"object": map[string]any{"id": m.note, "type": "Tombstone"}})
+	eventually(t, "the Delete", processed(deleteID))
+	if n := b.count("SELECT COUNT(*) FROM things WHERE uri = ? AND deleted_at IS NOT NULL", m.note); n != 1 {
+		t.Fatal("the deleted post is not marked deleted")
+	}
+	if n := b.count("SELECT COUNT(*) FROM flattrs WHERE thing_uri = ? AND state = 'active'", m.note); n != 1 {
+		t.Fatalf("%d flattrs of the deleted post, want its 1 kept", n)
+	}
+
+	// Co-creators: bob shares his note 70/30 with carol; nobody else can.
+	split := map[string]any{"thing": noteURI, "recipients": []map[string]any{{"actor": b.actor("bob"), "share": 70}, {"actor": b.actor("carol"), "share": 30}}}
+	b.apiJSON(http.MethodPut, "/api/v1/recipients", bobToken, split, http.StatusOK, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/recipients", carolToken, split, http.StatusNotFound, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/recipients", bobToken, map[string]any{"thing": noteURI, "recipients": []map[string]any{{"actor": "mailto:x", "share": 1}}}, http.StatusBadRequest, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/recipients", bobToken, map[string]any{"thing": noteURI, "recipients": []map[string]any{{"actor": b.actor("carol"), "share": 0}}}, http.StatusBadRequest, nil)
+	var shares struct {
+		Recipients []struct {
+			Actor string `json:"actor"`
+			Share int    `json:"share"`
+		} `json:"recipients"`
+	}
+	b.api(http.MethodGet, "/api/v1/recipients?thing="+url.QueryEscape(noteURI), bobToken, http.StatusOK, &shares)
+	if len(shares.Recipients) != 2 || shares.Recipients[0].Share+shares.Recipients[1].Share != 100 {
+		t.Fatalf("shares = %+v", shares)
+	}
+
 	// Bad input.
 	for _, tc := range []struct {
 		body   map[string]any
@@ -264,6 +310,7 @@ func TestLikesFromOtherServers(t *testing.T) {
 		{map[string]any{"url": m.URL + "/nothing"}, http.StatusNotFound},
 		{map[string]any{"url": b.base() + "/objects/none"}, http.StatusNotFound},
 		{map[string]any{"url": noteURI}, http.StatusCreated},
+		{map[string]any{"url": m.note}, http.StatusNotFound}, // deleted
 	} {
 		var out map[string]any
 		b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, tc.body, tc.status, &out)
@@ -274,4 +321,81 @@ func TestLikesFromOtherServers(t *testing.T) {
 	b.api(http.MethodGet, "/api/v1/flattrs?month=2999-01", carolToken, http.StatusBadRequest, nil)
 	b.api(http.MethodPatch, "/api/v1/flattrs/"+f.ID, carolToken, http.StatusBadRequest, nil)
 	b.api(http.MethodDelete, "/api/v1/flattrs/"+strconv.Itoa(999999), carolToken, http.StatusNotFound, nil)
+}
+
+// TestFlattrNeedingApproval: a flattr of a post whose server approves
+// Likes (GoToSocial's interaction policy) is pending until the author
+// accepts the Like, and rejected when they refuse.
+func TestFlattrNeedingApproval(t *testing.T) {
+	b := startNode(t, "B")
+	carolToken := b.user("carol")
+	m := newMastodon(t)
+	for i, accept := range []bool{true, false} {
+		path := "/users/alice/statuses/gts-" + strconv.Itoa(i)
+		note := m.URL + path
+		m.Serve(path, []byte(`{"@context":["https://www.w3.org/ns/activitystreams","https://gotosocial.org/ns"],"id":"`+note+`","type":"Note","attributedTo":"`+m.actor+`","content":"<p>ask first</p>",`+
+			`"interactionPolicy":{"canLike":{"automaticApproval":["`+m.actor+`"],"manualApproval":["https://www.w3.org/ns/activitystreams#Public"]}}}`))
+		var f flattrOut
+		b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": note, "weight": 4}, http.StatusCreated, &f)
+		if f.State != app.FlattrPending {
+			t.Fatalf("flattr of a post that approves Likes is %s, want pending", f.State)
+		}
+		answer, want := "Reject", app.FlattrRejected
+		if accept {
+			answer, want = "Accept", app.FlattrActive
+		}
+		m.send(t, b.base()+"/inbox", map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": note + "#" + answer, "type": answer, "actor": m.actor,
+			"object": f.URI, "result": note + "/likeAuthorization"})
+		eventually(t, "the answer applied", func() bool {
+			return b.count("SELECT COUNT(*) FROM flattrs WHERE activity_uri = ? AND state = ?", f.URI, want) == 1
+		})
+	}
+}
+
+// TestFundingProjection: a funder sets a budget, and the projection splits
+// it over this month's flattrs by weight, as the close would.
+func TestFundingProjection(t *testing.T) {
+	ctx := context.Background()
+	b := startNode(t, "B")
+	bobToken, carolToken := b.user("bob"), b.user("carol")
+	one, two := b.publishNote("bob", bobToken, "one"), b.publishNote("bob", bobToken, "two")
+	st := b.inst.TestStore()
+	l, err := ledger.New(st.Database, st.Ledger, "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Post(ctx, &app.Transaction{Key: "topup:test", Kind: "topup", Postings: []app.Posting{
+		{Account: app.Account{Kind: app.AccountMoneyIn, Key: "manual"}, Amount: -1000},
+		{Account: app.Account{Kind: app.AccountWallet, Key: b.actor("carol")}, Amount: 1000},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": one, "weight": 1}, http.StatusCreated, nil)
+	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": two, "weight": 2}, http.StatusCreated, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/funding/budget", carolToken, map[string]any{"amount": "1.00"}, http.StatusBadRequest, nil)
+	b.apiJSON(http.MethodPut, "/api/v1/funding/budget", carolToken, map[string]any{"amount": "3.00"}, http.StatusOK, nil)
+	var f struct {
+		Wallet struct{ Minor int64 } `json:"wallet"`
+		Budget struct{ Minor int64 } `json:"budget"`
+		Amount struct{ Minor int64 } `json:"amount"`
+		Lines  []struct {
+			Thing  string                `json:"thing"`
+			Goes   string                `json:"goes_to"`
+			Amount struct{ Minor int64 } `json:"amount"`
+		} `json:"lines"`
+	}
+	b.api(http.MethodGet, "/api/v1/funding", carolToken, http.StatusOK, &f)
+	if f.Wallet.Minor != 1000 || f.Budget.Minor != 300 || f.Amount.Minor != 300 || len(f.Lines) != 2 {
+		t.Fatalf("funding = %+v", f)
+	}
+	got := map[string]int64{}
+	for _, l := range f.Lines {
+		got[l.Thing] = l.Amount.Minor
+		if l.Goes != app.AccountCreator {
+			t.Errorf("%s's money goes to %s, want creator", l.Thing, l.Goes)
+		}
+	}
+	if got[one] != 100 || got[two] != 200 {
+		t.Fatalf("projection = %v, want 1.00 and 2.00", got)
+	}
 }

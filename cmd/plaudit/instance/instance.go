@@ -53,6 +53,7 @@ type Instance struct {
 	web        *web.Server
 	worker     *jobs.Worker
 	federation *federationParts
+	money      *Money
 
 	opts     Options
 	http     *http.Server
@@ -163,6 +164,9 @@ func (inst *Instance) buildWeb() error {
 		FollowRequests: inst.federation.Follows,
 		Profiles:       inst.federation.Profiles,
 		Flattrs:        inst.federation.Likes,
+		Subscriptions:  inst.federation.Likes,
+		CoCreators:     inst.federation.Things,
+		Funding:        inst.money.Months,
 		Things:         &things.Lookup{Store: inst.store.Things},
 		ThingResolver:  inst.federation.Things,
 		CountCacheTTL:  inst.config.Button.CountCache,
@@ -194,6 +198,7 @@ func (inst *Instance) buildWorker() {
 	})
 	w.Handle(jobs.TypeProbe, jobs.HandleProbeTask(inst.store, inst.processName("worker")))
 	inst.federation.registerJobs(w)
+	inst.registerMoneyJobs(w)
 	inst.worker = w
 }
 

@@ -27,6 +27,10 @@ CREATE TABLE things (
 CREATE INDEX things_owner_idx ON things (owner_uri, id);
 CREATE INDEX things_url_idx ON things (url);
 
+-- Posts published before things existed are things of their authors.
+INSERT INTO things (uri, owner_uri, owner_confirmed, kind, title, url, host, local, created_at, updated_at)
+SELECT uri, author_uri, TRUE, type, name, uri, substr(substr(uri, instr(uri, '://') + 3), 1, instr(substr(uri, instr(uri, '://') + 3), '/') - 1), TRUE, created_at, updated_at FROM posts;
+
 -- thing_counts: a thing's flattrs and cheers in one month.
 CREATE TABLE thing_counts (
     thing_uri  TEXT NOT NULL,
@@ -78,7 +82,24 @@ CREATE TABLE recipients (
     PRIMARY KEY (subject_uri, recipient_uri)
 );
 
+-- subscriptions: a flattr renewed every month until cancelled.
+CREATE TABLE subscriptions (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    username     TEXT NOT NULL,
+    funder_uri   TEXT NOT NULL,
+    thing_uri    TEXT NOT NULL,
+    weight       INTEGER NOT NULL CHECK (weight BETWEEN 1 AND 10),
+    anonymous    BOOLEAN NOT NULL DEFAULT FALSE,
+    last_month   TEXT NOT NULL DEFAULT '',
+    cancelled_at DATETIME,
+    created_at   DATETIME NOT NULL,
+    updated_at   DATETIME NOT NULL
+);
+CREATE UNIQUE INDEX subscriptions_live ON subscriptions (funder_uri, thing_uri) WHERE cancelled_at IS NULL;
+CREATE INDEX subscriptions_due ON subscriptions (last_month, id) WHERE cancelled_at IS NULL;
+
 -- +goose Down
+DROP TABLE subscriptions;
 DROP TABLE recipients;
 DROP TABLE undone_activities;
 DROP TABLE flattrs;

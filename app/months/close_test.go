@@ -1,0 +1,307 @@
+package months_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/ledger"
+	"github.com/plaudit/plaudit/app/months"
+	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/app/store/storetest"
+	"github.com/plaudit/plaudit/app/things"
+)
+
+const base = "https://p.example"
+
+type urls struct{}
+
+func (urls) IsLocal(uri string) bool { return strings.HasPrefix(uri, base+"/") }
+func (urls) Host() string            { return "p.example" }
+
+// peers settle with b.example only.
+type peers struct{}
+
+func (peers) SettlesWith(_ context.Context, host string) (bool, error) {
+	return host == "b.example", nil
+}
+
+const month = "2026-11"
+
+var now = time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	st     *store.Store
+	ledger *ledger.Service
+	things *things.Service
+}
+
+// newFixture makes a store with funders, wallets, things and flattrs: the
+// same every time.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t)
+	l, err := ledger.New(st, st, "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := things.New(things.Deps{Tx: st, Store: st, Recipients: st, URLs: urls{}})
+	f := &fixture{st: st, ledger: l, things: th}
+	bob, erin := base+"/users/bob", base+"/users/erin"
+	thingList := []*app.Thing{
+		{URI: base + "/objects/bob-1", OwnerURI: bob, OwnerConfirmed: true, Kind: app.ThingNote, Host: "p.example", Local: true},
+		{URI: base + "/objects/bob-2", OwnerURI: bob, OwnerConfirmed: true, Kind: app.ThingArticle, Host: "p.example", Local: true},
+		{URI: base + "/objects/duo", OwnerURI: bob, OwnerConfirmed: true, Kind: app.ThingNote, Host: "p.example", Local: true},
+		{URI: "https://b.example/objects/1", OwnerURI: "https://b.example/users/zoe", OwnerConfirmed: true, Kind: app.ThingNote, Host: "b.example"},
+		{URI: "https://m.example/statuses/1", OwnerURI: "https://m.example/users/alice", OwnerConfirmed: true, Kind: app.ThingNote, Host: "m.example"},
+		{URI: "https://blog.example/post", Kind: app.ThingLink, Host: "blog.example"},
+	}
+	for _, th := range thingList {
+		if err := st.UpsertThing(ctx, th); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := th.SetRecipients(ctx, bob, base+"/objects/duo", []app.Recipient{{RecipientURI: bob, Share: 70}, {RecipientURI: erin, Share: 30}}); err != nil {
+		t.Fatal(err)
+	}
+	created := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
+	for i := range 12 {
+		funder := fmt.Sprintf("%s/users/funder%02d", base, i)
+		if i%5 != 4 { // every fifth funder has an empty wallet
+			topup := int64(100 + 137*i)
+			if _, err := l.Post(ctx, &app.Transaction{Key: fmt.Sprintf("topup:%d", i), Kind: "topup", Postings: []app.Posting{
+				{Account: app.Account{Kind: app.AccountMoneyIn, Key: "manual"}, Amount: -topup},
+				{Account: app.Account{Kind: app.AccountWallet, Key: funder}, Amount: topup},
+			}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i%3 == 0 {
+			if err := st.SetBudget(ctx, funder, app.Money{Minor: 500, Currency: "EUR"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for j, th := range thingList {
+			if (i+j)%3 == 0 {
+				continue
+			}
+			fl := &app.Flattr{ActivityURI: fmt.Sprintf("%s/activities/%d-%d", base, i, j), FunderURI: funder, ThingURI: th.URI,
+				OwnerURI: th.OwnerURI, Month: month, Weight: 1 + (i*j)%10, Local: true, State: app.FlattrActive, CreatedAt: created}
+			if _, err := st.InsertFlattr(ctx, fl); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return f
+}
+
+func (f *fixture) service(l months.Ledger, st months.Store, owner string) *months.Service {
+	return months.New(months.Deps{Tx: f.st, Store: st, Ledger: l, Things: f.things, Peers: peers{}, URLs: urls{},
+		MinBudget: app.Money{Minor: 200, Currency: "EUR"}, FeePercent: 5, GraceDays: 3, Owner: owner,
+		Now: func() time.Time { return now }})
+}
+
+// balances are every account's balance, as text, for comparing ledgers.
+func (f *fixture) balances(t *testing.T) string {
+	t.Helper()
+	r, err := f.ledger.Check(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) != 0 {
+		t.Fatalf("ledger check: %v", r.Violations)
+	}
+	var rows []struct {
+		Kind, Key string
+		Balance   int64
+	}
+	if err := f.st.DB().Raw("SELECT kind, key, balance FROM ledger_accounts ORDER BY kind, key").Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%s:%s=%d\n", r.Kind, r.Key, r.Balance)
+	}
+	var n int64
+	f.st.DB().Table("month_close_lines").Count(&n)
+	fmt.Fprintf(&b, "lines=%d\n", n)
+	return b.String()
+}
+
+// TestCloseSplitsBudgets: the clean close takes min(budget, wallet) from
+// each funder, gives the fee to the instance, splits the rest by weight and
+// co-creator shares to creators, the peer's payable and escrow, with every
+// cent accounted for.
+func TestCloseSplitsBudgets(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	svc := f.service(f.ledger, f.st, "w1")
+	c, err := svc.Close(ctx, month, false, nil)
+	if err != nil || c.Stage != app.CloseDone {
+		t.Fatalf("close = %+v, %v", c, err)
+	}
+	got := f.balances(t)
+	for _, want := range []string{
+		"creator:" + base + "/users/bob=", "creator:" + base + "/users/erin=", "payable:b.example=",
+		"escrow:https://m.example/users/alice=", "escrow:https://blog.example/post=", "fees:instance=",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %s… after the close:\n%s", want, got)
+		}
+	}
+	// funder00: budget 5.00 but only 1.00 in the wallet → all of it.
+	if b, _ := f.ledger.Balance(ctx, app.Account{Kind: app.AccountWallet, Key: base + "/users/funder00"}); b.Minor != 0 {
+		t.Errorf("funder00's wallet = %s, want empty", b)
+	}
+	// funder01: no budget → the minimum, 2.00, out of 2.37.
+	if b, _ := f.ledger.Balance(ctx, app.Account{Kind: app.AccountWallet, Key: base + "/users/funder01"}); b.Minor != 37 {
+		t.Errorf("funder01's wallet = %s, want 0.37 left", b)
+	}
+	again, err := svc.Close(ctx, month, false, nil)
+	if err != nil || again.Stage != app.CloseDone || f.balances(t) != got {
+		t.Fatalf("a second close changed the ledger (%v)", err)
+	}
+	if _, err := svc.Close(ctx, "2026-12", false, nil); app.ErrorCode(err) != app.EINVALID {
+		t.Errorf("closing the running month without early: %v, want invalid", err)
+	}
+	if _, err := svc.Close(ctx, "2027-01", true, nil); app.ErrorCode(err) != app.EINVALID {
+		t.Errorf("closing a month not begun: %v, want invalid", err)
+	}
+}
+
+var errCrash = errors.New("crash")
+
+// crashingLedger fails the n-th Post.
+type crashingLedger struct {
+	months.Ledger
+	mu    sync.Mutex
+	n, at int
+}
+
+func (c *crashingLedger) Post(ctx context.Context, t *app.Transaction) (*app.Transaction, error) {
+	c.mu.Lock()
+	c.n++
+	crash := c.n == c.at
+	c.mu.Unlock()
+	if crash {
+		return nil, errCrash
+	}
+	return c.Ledger.Post(ctx, t)
+}
+
+// crashingStore fails the n-th RecordFunderClose, after the funder's
+// ledger transaction was written in the same database transaction.
+type crashingStore struct {
+	months.Store
+	mu    sync.Mutex
+	n, at int
+}
+
+func (c *crashingStore) RecordFunderClose(ctx context.Context, fc app.FunderClose, lines []app.CloseLine) error {
+	c.mu.Lock()
+	c.n++
+	crash := c.n == c.at
+	c.mu.Unlock()
+	if crash {
+		return errCrash
+	}
+	return c.Store.RecordFunderClose(ctx, fc, lines)
+}
+
+// TestCloseResumesAfterACrash: a close that crashes at any funder, in the
+// ledger or just after it, then runs again, ends with the same ledger as
+// one clean run; so does a crash of the lease holder (its lease runs out)
+// and two workers closing at once.
+func TestCloseResumesAfterACrash(t *testing.T) {
+	ctx := context.Background()
+	clean := newFixture(t)
+	if _, err := clean.service(clean.ledger, clean.st, "w").Close(ctx, month, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := clean.balances(t)
+	for _, at := range []int{1, 4, 9} {
+		for _, where := range []string{"ledger", "store"} {
+			t.Run(fmt.Sprintf("%s-%d", where, at), func(t *testing.T) {
+				f := newFixture(t)
+				var l months.Ledger = f.ledger
+				var st months.Store = f.st
+				if where == "ledger" {
+					l = &crashingLedger{Ledger: f.ledger, at: at}
+				} else {
+					st = &crashingStore{Store: f.st, at: at}
+				}
+				if _, err := f.service(l, st, "w1").Close(ctx, month, false, nil); !errors.Is(err, errCrash) {
+					t.Fatalf("crashing close: %v", err)
+				}
+				if _, err := f.service(f.ledger, f.st, "w1").Close(ctx, month, false, nil); err != nil {
+					t.Fatal(err)
+				}
+				if got := f.balances(t); got != want {
+					t.Fatalf("ledger after crash and rerun:\n%s\nwant:\n%s", got, want)
+				}
+			})
+		}
+	}
+	t.Run("two workers", func(t *testing.T) {
+		f := newFixture(t)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = f.service(f.ledger, f.st, fmt.Sprintf("w%d", i)).Close(ctx, month, false, nil)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil && !errors.Is(err, months.ErrBusy) {
+				t.Fatal(err)
+			}
+		}
+		if errs[0] != nil && errs[1] != nil {
+			t.Fatal("neither worker closed the month")
+		}
+		if got := f.balances(t); got != want {
+			t.Fatalf("ledger after two workers:\n%s\nwant:\n%s", got, want)
+		}
+	})
+}
+
+// TestSplitOfOneFunder: the lines of one funder add up to what left the
+// wallet less the fee, and follow the weights.
+func TestSplitOfOneFunder(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	if _, err := f.service(f.ledger, f.st, "w").Close(ctx, month, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := f.st.CloseLines(ctx, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byFunder := map[string]int64{}
+	for _, l := range lines {
+		byFunder[l.FunderURI] += l.Amount
+	}
+	var rows []app.FunderClose
+	if err := f.st.DB().Table("month_close_funders").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].FunderURI < rows[j].FunderURI })
+	if len(rows) != 12 {
+		t.Fatalf("%d funders closed, want 12", len(rows))
+	}
+	for _, r := range rows {
+		if byFunder[r.FunderURI] != r.Amount-r.Fee || r.Fee != r.Amount*5/100 {
+			t.Errorf("%s: amount %d, fee %d, lines %d", r.FunderURI, r.Amount, r.Fee, byFunder[r.FunderURI])
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/plaudit/plaudit/app"
+)
+
+type budgetRow struct {
+	FunderURI   string `gorm:"primaryKey"`
+	AmountMinor int64
+	Currency    string
+	UpdatedAt   time.Time
+}
+
+func (budgetRow) TableName() string { return "budgets" }
+
+type monthCloseRow struct {
+	Month      string `gorm:"primaryKey"`
+	Stage      string
+	CutoffAt   time.Time
+	LeaseOwner string
+	LeaseUntil time.Time
+	Funders    int64
+	StartedAt  time.Time
+	FinishedAt *time.Time
+}
+
+func (monthCloseRow) TableName() string { return "month_closes" }
+
+func (r *monthCloseRow) close() *app.MonthClose {
+	return &app.MonthClose{Month: r.Month, Stage: r.Stage, CutoffAt: r.CutoffAt.UTC(), Funders: r.Funders, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+}
+
+type monthCloseFunderRow struct {
+	Month     string `gorm:"primaryKey"`
+	FunderURI string `gorm:"primaryKey"`
+	Amount    int64
+	Fee       int64
+	LedgerKey string
+	CreatedAt time.Time
+}
+
+func (monthCloseFunderRow) TableName() string { return "month_close_funders" }
+
+type monthCloseLineRow struct {
+	ID           int64
+	Month        string
+	FunderURI    string
+	ActivityURI  string
+	ThingURI     string
+	RecipientURI string
+	AccountKind  string
+	AccountKey   string
+	Amount       int64
+}
+
+func (monthCloseLineRow) TableName() string { return "month_close_lines" }
+
+// BudgetOf is funderURI's monthly budget; ok is false when they set none.
+func (s *Months) BudgetOf(ctx context.Context, funderURI string) (m app.Money, ok bool, err error) {
+	var rows []budgetRow
+	if err := s.conn(ctx).Where("funder_uri = ?", funderURI).Limit(1).Find(&rows).Error; err != nil {
+		return m, false, translate(err, "budget of "+funderURI)
+	}
+	if len(rows) == 0 {
+		return m, false, nil
+	}
+	return app.Money{Minor: rows[0].AmountMinor, Currency: rows[0].Currency}, true, nil
+}
+
+// SetBudget stores funderURI's monthly budget.
+func (s *Months) SetBudget(ctx context.Context, funderURI string, m app.Money) error {
+	r := budgetRow{FunderURI: funderURI, AmountMinor: m.Minor, Currency: m.Currency, UpdatedAt: time.Now().UTC()}
+	err := s.conn(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "funder_uri"}}, DoUpdates: clause.AssignmentColumns([]string{"amount_minor", "currency", "updated_at"}),
+	}).Create(&r).Error
+	return translate(err, "budget of "+funderURI)
+}
+
+// TakeClose starts month's close (fixing its cut-off at now) or resumes
+// it, under a lease for owner until leaseUntil: it returns the close and
+// whether owner holds the lease (false while another worker's lease
+// runs).
+func (s *Months) TakeClose(ctx context.Context, month, owner string, now, leaseUntil time.Time) (*app.MonthClose, bool, error) {
+	now = now.UTC()
+	fresh := monthCloseRow{Month: month, Stage: app.CloseFunders, CutoffAt: now, LeaseUntil: now, StartedAt: now}
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
+		return nil, false, translate(err, "close of "+month)
+	}
+	res := s.conn(ctx).Model(&monthCloseRow{}).
+		Where("month = ? AND (lease_until <= ? OR lease_owner = ?)", month, now, owner).
+		Updates(map[string]any{"lease_owner": owner, "lease_until": leaseUntil.UTC()})
+	if res.Error != nil {
+		return nil, false, translate(res.Error, "close of "+month)
+	}
+	var r monthCloseRow
+	if err := s.conn(ctx).Where("month = ?", month).First(&r).Error; err != nil {
+		return nil, false, translate(err, "close of "+month)
+	}
+	return r.close(), res.RowsAffected == 1, nil
+}
+
+// CloseOf loads month's close.
+func (s *Months) CloseOf(ctx context.Context, month string) (*app.MonthClose, error) {
+	var r monthCloseRow
+	if err := s.conn(ctx).Where("month = ?", month).First(&r).Error; err != nil {
+		return nil, translate(err, "close of "+month)
+	}
+	return r.close(), nil
+}
+
+// FinishClose marks month closed and lets go of the lease.
+func (s *Months) FinishClose(ctx context.Context, month string, funders int64, at time.Time) error {
+	at = at.UTC()
+	err := s.conn(ctx).Model(&monthCloseRow{}).Where("month = ?", month).
+		Updates(map[string]any{"stage": app.CloseDone, "funders": funders, "finished_at": at, "lease_owner": "", "lease_until": at}).Error
+	return translate(err, "close of "+month)
+}
+
+// ReleaseClose lets go of owner's lease on month's close.
+func (s *Months) ReleaseClose(ctx context.Context, month, owner string, at time.Time) error {
+	err := s.conn(ctx).Model(&monthCloseRow{}).Where("month = ? AND lease_owner = ?", month, owner).
+		Updates(map[string]any{"lease_owner": "", "lease_until": at.UTC()}).Error
+	return translate(err, "close of "+month)
+}
+
+// FundersToClose lists, after afterURI, the local funders with standing
+// flattrs in month made before cutoff, by URI, at most limit.
+func (s *Months) FundersToClose(ctx context.Context, month string, cutoff time.Time, afterURI string, limit int) ([]string, error) {
+	var out []string
+	err := s.conn(ctx).Raw(`SELECT DISTINCT funder_uri FROM flattrs
+WHERE month = ? AND local AND state = 'active' AND created_at <= ? AND funder_uri > ?
+ORDER BY funder_uri LIMIT ?`, month, cutoff.UTC(), afterURI, limit).Scan(&out).Error
+	return out, translate(err, "funders of "+month)
+}
+
+// FlattrsToClose lists funderURI's standing flattrs of month made before
+// cutoff, by thing.
+func (s *Months) FlattrsToClose(ctx context.Context, funderURI, month string, cutoff time.Time) ([]app.Flattr, error) {
+	var rows []flattrRow
+	err := s.conn(ctx).Where("funder_uri = ? AND month = ? AND local AND state = 'active' AND created_at <= ?", funderURI, month, cutoff.UTC()).
+		Order("thing_uri").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "flattrs of "+funderURI)
+	}
+	out := make([]app.Flattr, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].flattr()
+	}
+	return out, nil
+}
+
+// FunderClosed tells whether funderURI's part of month's close is done.
+func (s *Months) FunderClosed(ctx context.Context, month, funderURI string) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Model(&monthCloseFunderRow{}).Where("month = ? AND funder_uri = ?", month, funderURI).Count(&n).Error
+	return n > 0, translate(err, "close of "+funderURI)
+}
+
+// RecordFunderClose stores a funder's part of a close and its lines.
+func (s *Months) RecordFunderClose(ctx context.Context, fc app.FunderClose, lines []app.CloseLine) error {
+	r := monthCloseFunderRow{Month: fc.Month, FunderURI: fc.FunderURI, Amount: fc.Amount, Fee: fc.Fee, LedgerKey: fc.LedgerKey, CreatedAt: time.Now().UTC()}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate(err, "close of "+fc.FunderURI)
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	rows := make([]monthCloseLineRow, len(lines))
+	for i, l := range lines {
+		rows[i] = monthCloseLineRow{Month: l.Month, FunderURI: l.FunderURI, ActivityURI: l.ActivityURI, ThingURI: l.ThingURI,
+			RecipientURI: l.RecipientURI, AccountKind: l.Account.Kind, AccountKey: l.Account.Key, Amount: l.Amount}
+	}
+	return translate(s.conn(ctx).CreateInBatches(&rows, 200).Error, "close lines of "+fc.FunderURI)
+}
+
+// CloseLines lists the lines of month's close, by id.
+func (s *Months) CloseLines(ctx context.Context, month string) ([]app.CloseLine, error) {
+	var rows []monthCloseLineRow
+	if err := s.conn(ctx).Where("month = ?", month).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "close lines of "+month)
+	}
+	out := make([]app.CloseLine, len(rows))
+	for i, r := range rows {
+		out[i] = app.CloseLine{Month: r.Month, FunderURI: r.FunderURI, ActivityURI: r.ActivityURI, ThingURI: r.ThingURI,
+			RecipientURI: r.RecipientURI, Account: app.Account{Kind: r.AccountKind, Key: r.AccountKey}, Amount: r.Amount}
+	}
+	return out, nil
+}

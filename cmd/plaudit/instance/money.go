@@ -1,0 +1,78 @@
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/ledger"
+	"github.com/plaudit/plaudit/app/months"
+	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/app/things"
+	"github.com/plaudit/plaudit/configs"
+	"github.com/plaudit/plaudit/federation"
+	"github.com/plaudit/plaudit/jobs"
+)
+
+// Money are the ledger and the month close of an instance.
+type Money struct {
+	Ledger *ledger.Service
+	Months *months.Service
+}
+
+// NewMoney makes the money use cases on st, as serve and the command line
+// use them; owner names the process in a close's lease.
+func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner string) (*Money, error) {
+	l, err := ledger.New(st.Database, st.Ledger, cfg.Currency)
+	if err != nil {
+		return nil, err
+	}
+	minBudget, err := app.ParseMoney(cfg.Money.MinBudget, cfg.Currency)
+	if err != nil {
+		return nil, fmt.Errorf("config money.min_budget: %w", err)
+	}
+	urls := federation.NewURLs(cfg.BaseURL())
+	if th == nil {
+		th = things.New(things.Deps{Tx: st.Database, Store: st.Things, Recipients: st.Things, URLs: urls})
+	}
+	m := months.New(months.Deps{
+		Tx: st.Database, Store: st.Months, Ledger: l, Things: th, URLs: urls,
+		MinBudget: minBudget, FeePercent: cfg.Money.FeePercent, GraceDays: cfg.Money.GraceDays, Owner: owner,
+	})
+	return &Money{Ledger: l, Months: m}, nil
+}
+
+// closeDue closes the month before this one once its grace period is
+// over: the body of the periodic months:close job. A close already done
+// changes nothing; one held by another worker is left to it.
+func closeDue(ctx context.Context, m *months.Service, logger *slog.Logger) error {
+	now := time.Now().UTC()
+	prev := app.MonthOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0))
+	due, err := m.Closed(ctx, prev)
+	if err != nil || !due {
+		return err
+	}
+	c, err := m.Close(ctx, prev, false, nil)
+	switch {
+	case errors.Is(err, months.ErrBusy):
+		logger.InfoContext(ctx, "month close held by another worker", "month", prev)
+		return nil
+	case err != nil:
+		return err
+	}
+	logger.InfoContext(ctx, "month closed", "month", c.Month, "funders", c.Funders)
+	return nil
+}
+
+// registerMoneyJobs adds the month close job: hourly, so that a month is
+// closed within an hour of its grace period's end, and a failed close is
+// resumed an hour later.
+func (inst *Instance) registerMoneyJobs(w *jobs.Worker) {
+	w.Handle(jobs.TypeCloseMonth, jobs.HandleCloseMonthTask(func(ctx context.Context) error {
+		return closeDue(ctx, inst.money.Months, inst.logger)
+	}))
+	w.Periodic("@every 1h", time.Hour, jobs.QueueCritical, jobs.NewCloseMonthTask())
+}
