@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Measures the flattr button's count endpoint, GET /api/v1/things/count,
 # on PostgreSQL and Redis at 127.0.0.1: requests per second, latency
-# percentiles (tools/countload) and CPU per request of plaudit and of
-# PostgreSQL (the postmaster's background processes and every backend of
-# the bench database; other databases' backends are left out).
+# percentiles (tools/countload) and CPU per request (scripts/lib/cpu.sh:
+# plaudit; PostgreSQL's postmaster, background processes and the backends
+# of the bench database; redis-server, shared with whatever else uses it).
 # Usage: scripts/bench-count.sh [connections] [seconds] [cache]
 #   cache: the count cache TTL (default 1s, as shipped; "off" reads the
 #          database on every request)
@@ -14,6 +14,7 @@
 # (zeros, as a button on a new page shows).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/cpu.sh
 conc=${1:-64}
 secs=${2:-20}
 cache=${3:-1s}
@@ -60,17 +61,10 @@ for i in $(seq 1 100); do echo "https://blog.example/never-flattred/$i"; done >>
 echo "things: $(psql -h 127.0.0.1 -U postgres -d $db -tAc 'SELECT COUNT(*) FROM things'), flattrs: $(psql -h 127.0.0.1 -U postgres -d $db -tAc 'SELECT COUNT(*) FROM flattrs')"
 curl -s "$base/api/v1/things/count?url=$(head -1 "$work/urls")"
 
-# cpu prints "<pid> <utime+stime ticks>" for plaudit and PostgreSQL.
-cpu() {
-	local pm pids
-	pm=$(pgrep -o -x postgres)
-	pids="$server $pm $(ps --ppid "$pm" -o pid=,args= | awk -v db="$db" '$0 ~ db || !/\(|\[local\]/ {print $1}')"
-	for p in $pids; do
-		[[ -r /proc/$p/stat ]] && awk -v p="$p" -v s="$server" '{ sub(/^.*\) /, ""); print (p == s ? "plaudit" : "postgres"), p, $12 + $13 }' "/proc/$p/stat" 2>/dev/null || true
-	done
-}
 echo "load: $conc connections, ${secs}s, count cache $cache; nproc $(nproc); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-cpu >"$work/cpu.before"
+cpu_file=$work/cpu cpu_db=$db cpu_server=$server
+cpu_sample &
+sampler=$!
 # PROFILE=file (with PLAUDIT_DEBUG_LISTEN set) saves a 10 s CPU profile of the load.
 if [[ -n ${PROFILE:-} ]]; then
 	(sleep 3 && curl -s -o "$PROFILE" "http://$PLAUDIT_DEBUG_LISTEN/debug/pprof/profile?seconds=10") &
@@ -78,13 +72,7 @@ fi
 etag=()
 [[ -n ${ETAG:-} ]] && etag=(-etag)
 "$work/countload" -base "$base" -urls "$work/urls" -c "$conc" -d "${secs}s" -warmup 0s "${etag[@]}" | tee "$work/load"
-cpu >"$work/cpu.after"
-requests=$(awk '/^requests/ {print $2}' "$work/load")
-awk -v tck="$(getconf CLK_TCK)" -v n="$requests" '
-	FNR == NR { before[$2] = $3; next }
-	{ cpu[$1] += ($3 - ($2 in before ? before[$2] : 0)) / tck }
-	END {
-		for (g in cpu) { printf "cpu %-8s %6.2f s = %5.1f µs per request\n", g, cpu[g], 1e6 * cpu[g] / n; t += cpu[g] }
-		printf "cpu total    %6.2f s = %5.1f µs per request\n", t, 1e6 * t / n
-	}' "$work/cpu.before" "$work/cpu.after"
+kill "$sampler"
+wait "$sampler" 2>/dev/null || true
+cpu_report "$(awk '/^requests/ {print $2}' "$work/load")" request
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

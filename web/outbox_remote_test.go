@@ -126,7 +126,6 @@ func TestPostOutboxRemoteFailure(t *testing.T) {
 	}
 }
 
-
 // countRows counts the rows of model's table (or of the table named by a
 // string).
 func countRows(t *testing.T, st *store.Store, model any) int64 {
