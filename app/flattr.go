@@ -37,9 +37,13 @@ type Flattr struct {
 	OwnerURI    string // the thing's owner when the flattr was made
 	Month       string // YYYY-MM, UTC
 	Weight      int
-	Anonymous   bool
-	Local       bool
-	State       string
+	// Tip is a one-off amount (minor units of the instance currency) a
+	// local funder adds to the flattr, paid at the close on top of the
+	// budget's split.
+	Tip       int64
+	Anonymous bool
+	Local     bool
+	State     string
 	// ChangedAt is when the funder last set the weight: a change older
 	// than the stored one is ignored, whatever order changes arrive in.
 	ChangedAt time.Time

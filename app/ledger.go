@@ -194,3 +194,12 @@ type FunderClose struct {
 	Fee       int64
 	LedgerKey string // "" when nothing was taken
 }
+
+// EscrowDebt is one funder's money held in escrow for one owner (or
+// thing URL) from one month's close.
+type EscrowDebt struct {
+	EscrowKey string
+	FunderURI string
+	Month     string
+	Amount    int64
+}

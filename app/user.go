@@ -34,9 +34,13 @@ type User struct {
 	ManuallyApprovesFollowers bool
 	Discoverable              bool
 	AlsoKnownAs               string // space-separated actor URIs
-	IconURL                   string
-	CreatedAt                 time.Time
-	UpdatedAt                 time.Time
+	// AttributionDomains are the hosts of the sites the user claimed,
+	// space-separated: published on their actor, so that pages there may
+	// name them as creator (fediverse:creator).
+	AttributionDomains string
+	IconURL            string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // UserSecrets are what a user's account keeps secret: kept apart from

@@ -46,6 +46,7 @@ type Config struct {
 	Auth            Auth          `koanf:"auth"`
 	Worker          Worker        `koanf:"worker"`
 	Federation      Federation    `koanf:"federation"`
+	Feeds           Feeds         `koanf:"feeds"`
 	Money           Money         `koanf:"money"`
 	Button          Button        `koanf:"button"`
 }
@@ -55,6 +56,13 @@ type Money struct {
 	MinBudget  string `koanf:"min_budget" help:"smallest monthly budget, in the instance currency (a funder's budget until they set one)"`
 	FeePercent int    `koanf:"fee_percent" help:"percent of each funder's monthly amount kept by the instance (0 to 50)"`
 	GraceDays  int    `koanf:"grace_days" help:"days after a month ends before it is closed, so that late deliveries still count"`
+	// EscrowMonths is how long money for creators who have not claimed it
+	// waits before it goes back to the funders.
+	EscrowMonths int `koanf:"escrow_months" help:"months money for creators who have not claimed it is held before it goes back to the funders' wallets"`
+	// Stripe Checkout tops up wallets when its keys are set.
+	StripeSecretKey     string `koanf:"stripe_secret_key" help:"Stripe secret key (sk_…) for wallet top-ups with Stripe Checkout; empty turns Stripe off"`
+	StripeWebhookSecret string `koanf:"stripe_webhook_secret" help:"signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe"`
+	StripeAPIURL        string `koanf:"stripe_api_url" help:"Stripe's API base URL; empty is https://api.stripe.com (tests point it at a stand-in)"`
 }
 
 // Button configures the flattr button and its count endpoint.
@@ -114,7 +122,8 @@ func Default() Config {
 			DeliveryHostConcurrency: 4,
 			DeliveryAttempts:        17,
 		},
-		Money:  Money{MinBudget: "2.00", GraceDays: 3},
+		Feeds:  defaultFeeds(),
+		Money:  Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6},
 		Button: Button{CountCache: time.Second},
 	}
 }
@@ -180,6 +189,7 @@ func (c Config) Validate() error {
 		bad("shutdown_timeout", "%s must be positive", c.ShutdownTimeout)
 	}
 	errs = append(errs, c.Auth.validate()...)
+	errs = append(errs, c.Feeds.validate()...)
 	if c.Worker.Concurrency < 1 {
 		bad("worker.concurrency", "%d must be at least 1", c.Worker.Concurrency)
 	}
@@ -194,6 +204,14 @@ func (c Config) Validate() error {
 	}
 	if c.Money.FeePercent < 0 || c.Money.FeePercent > 50 {
 		bad("money.fee_percent", "%d must be from 0 to 50", c.Money.FeePercent)
+	}
+	if (c.Money.StripeSecretKey == "") != (c.Money.StripeWebhookSecret == "") {
+		bad("money.stripe_secret_key", "Stripe needs both stripe_secret_key and stripe_webhook_secret")
+	} else if c.Money.StripeSecretKey != "" && (!strings.HasPrefix(c.Money.StripeSecretKey, "sk_") || !strings.HasPrefix(c.Money.StripeWebhookSecret, "whsec_")) {
+		bad("money.stripe_secret_key", "the secret key starts with sk_ and the webhook secret with whsec_")
+	}
+	if c.Money.EscrowMonths < 1 || c.Money.EscrowMonths > 60 {
+		bad("money.escrow_months", "%d must be from 1 to 60", c.Money.EscrowMonths)
 	}
 	if c.Money.GraceDays < 0 || c.Money.GraceDays > 28 {
 		bad("money.grace_days", "%d must be from 0 to 28", c.Money.GraceDays)

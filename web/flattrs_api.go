@@ -16,6 +16,7 @@ import (
 type Flattrs interface {
 	Flattr(ctx context.Context, username string, r flattrs.Request) (*app.Flattr, *app.Activity, error)
 	ChangeWeight(ctx context.Context, username string, id int64, weight int) (*app.Flattr, error)
+	SetTip(ctx context.Context, username string, id int64, tip int64) (*app.Flattr, error)
 	Undo(ctx context.Context, username string, id int64) (*app.Flattr, error)
 	Get(ctx context.Context, username string, id int64) (*app.Flattr, error)
 	List(ctx context.Context, username, month string) ([]flattrs.Listed, error)
@@ -40,6 +41,7 @@ type flattrJSON struct {
 	URI       string     `json:"uri"` // the Like's id
 	Month     string     `json:"month"`
 	Weight    int        `json:"weight"`
+	Tip       *moneyJSON `json:"tip"`
 	State     string     `json:"state"`
 	Anonymous bool       `json:"anonymous"`
 	CreatedAt string     `json:"created_at"`
@@ -64,7 +66,7 @@ func toThingJSON(t *app.Thing) *thingJSON {
 	return &thingJSON{URI: t.URI, URL: t.URL, Kind: t.Kind, Title: t.Display(), Owner: t.OwnerURI, Local: t.Local}
 }
 
-func toFlattrJSON(f *app.Flattr, t *app.Thing) flattrJSON {
+func (s *Server) toFlattrJSON(f *app.Flattr, t *app.Thing) flattrJSON {
 	out := flattrJSON{
 		ID: strconv.FormatInt(f.ID, 10), URI: f.ActivityURI, Month: f.Month, Weight: f.Weight, State: f.State,
 		Anonymous: f.Anonymous, CreatedAt: formatTime(f.CreatedAt), UpdatedAt: formatTime(f.UpdatedAt),
@@ -73,14 +75,31 @@ func toFlattrJSON(f *app.Flattr, t *app.Thing) flattrJSON {
 	if out.Thing == nil {
 		out.Thing = &thingJSON{URI: f.ThingURI, URL: f.ThingURI, Owner: f.OwnerURI}
 	}
+	if f.Tip > 0 {
+		tip := toMoneyJSON(app.Money{Minor: f.Tip, Currency: s.deps.Currency})
+		out.Tip = &tip
+	}
 	return out
 }
 
 // flattrBody is the JSON of POST and PATCH /api/v1/flattrs.
 type flattrBody struct {
-	URL       string `json:"url"`
-	Weight    *int   `json:"weight"`
-	Anonymous bool   `json:"anonymous"`
+	URL       string  `json:"url"`
+	Weight    *int    `json:"weight"`
+	Anonymous bool    `json:"anonymous"`
+	Tip       *string `json:"tip"` // a decimal amount, such as "1.00"; "0" removes the tip
+}
+
+// tipOf reads the body's tip in the instance currency, in minor units.
+func (s *Server) tipOf(b flattrBody) (*int64, error) {
+	if b.Tip == nil {
+		return nil, nil
+	}
+	m, err := app.ParseMoney(*b.Tip, s.deps.Currency)
+	if err != nil {
+		return nil, err
+	}
+	return &m.Minor, nil
 }
 
 // readFlattrBody reads a JSON body, or a form for clients that post forms.
@@ -113,6 +132,10 @@ func (s *Server) postFlattr(c *gin.Context) {
 		}
 		r.Weight = *b.Weight
 	}
+	if r.Tip, err = s.tipOf(b); err != nil {
+		s.fail(c, err)
+		return
+	}
 	ctx := c.Request.Context()
 	f, act, err := s.deps.Flattrs.Flattr(ctx, currentUser(c).Username, r)
 	if err != nil {
@@ -129,7 +152,7 @@ func (s *Server) postFlattr(c *gin.Context) {
 
 // writeFlattr answers f with its thing.
 func (s *Server) writeFlattr(c *gin.Context, status int, f *app.Flattr) {
-	c.JSON(status, toFlattrJSON(f, s.deps.Flattrs.ThingOf(c.Request.Context(), f)))
+	c.JSON(status, s.toFlattrJSON(f, s.deps.Flattrs.ThingOf(c.Request.Context(), f)))
 }
 
 func flattrID(c *gin.Context) (int64, error) {
@@ -167,11 +190,23 @@ func (s *Server) patchFlattr(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if b.Weight == nil {
-		s.fail(c, app.Errorf(app.EINVALID, "weight is missing: send {\"weight\": 1 to 10}"))
+	tip, err := s.tipOf(b)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
-	f, err := s.deps.Flattrs.ChangeWeight(c.Request.Context(), currentUser(c).Username, id, *b.Weight)
+	if b.Weight == nil && tip == nil {
+		s.fail(c, app.Errorf(app.EINVALID, "send a weight or a tip: {\"weight\": 1 to 10, \"tip\": \"1.00\"}"))
+		return
+	}
+	ctx, user := c.Request.Context(), currentUser(c).Username
+	f, err := s.deps.Flattrs.Get(ctx, user, id)
+	if err == nil && tip != nil {
+		f, err = s.deps.Flattrs.SetTip(ctx, user, id, *tip)
+	}
+	if err == nil && b.Weight != nil {
+		f, err = s.deps.Flattrs.ChangeWeight(ctx, user, id, *b.Weight)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -203,7 +238,7 @@ func (s *Server) listFlattrs(c *gin.Context) {
 	}
 	out := make([]flattrJSON, 0, len(list))
 	for i := range list {
-		out = append(out, toFlattrJSON(&list[i].Flattr, list[i].Thing))
+		out = append(out, s.toFlattrJSON(&list[i].Flattr, list[i].Thing))
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -36,6 +36,7 @@ type Deps struct {
 	Health    map[string]Pinger // name → dependency, e.g. "database", "redis"
 	Domain    string            // public host, e.g. plaudit.example
 	BaseURL   string            // e.g. https://plaudit.example
+	Currency  string            // the instance's ISO 4217 currency, for amounts in requests
 	BodyLimit int64             // largest request body, bytes
 	Logger    *slog.Logger
 	// Mount adds more routes (federation, later features) to the engine.
@@ -49,6 +50,9 @@ type Deps struct {
 	FollowRequests FollowRequests
 	// Profiles, when set, serves PATCH /api/v1/me.
 	Profiles ProfileEditor
+	// Claims and Blogs, when set, serve /api/v1/claims and /api/v1/blogs.
+	Claims Claims
+	Blogs  Blogs
 	// Flattrs and Subscriptions, when set, serve /api/v1/flattrs and
 	// /api/v1/subscriptions.
 	Flattrs       Flattrs
@@ -57,6 +61,11 @@ type Deps struct {
 	CoCreators CoCreators
 	// Funding, when set, serves /api/v1/funding.
 	Funding Funding
+	// TopUps, when set, serves POST /api/v1/funding/topups;
+	// StripeWebhook, when set, receives Stripe's events at
+	// /webhooks/stripe.
+	TopUps        TopUps
+	StripeWebhook http.HandlerFunc
 	// Things, when set, serves the flattr button, /api/v1/things/count,
 	// thing pages and oEmbed; with Flattrs and ThingResolver also the
 	// /flattr confirm page.
@@ -167,10 +176,13 @@ func (s *Server) routes() {
 	s.federationRoutes(admin)
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
+	s.claimRoutes(api)
+	s.blogRoutes(api)
 	s.flattrRoutes(api)
 	s.subscriptionRoutes(api)
 	s.recipientRoutes(api)
 	s.fundingRoutes(api)
+	s.topUpRoutes(e, api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

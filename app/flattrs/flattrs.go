@@ -101,6 +101,20 @@ type Request struct {
 	URL       string // the thing's id or its web page
 	Weight    int    // 0 means app.DefaultWeight
 	Anonymous bool
+	// Tip, when not nil, sets the flattr's one-off tip (minor units).
+	Tip *int64
+}
+
+// MaxTip bounds a tip, in minor units (1,000.00 in a two-digit currency):
+// a typing slip must not empty a wallet.
+const MaxTip = 100_000
+
+// checkTip refuses a negative or huge tip.
+func checkTip(tip int64) error {
+	if tip < 0 || tip > MaxTip {
+		return app.Errorf(app.EINVALID, "a tip is from 0 to %d minor units, not %d", MaxTip, tip)
+	}
+	return nil
 }
 
 // Flattr makes the local user username flattr the thing behind r.URL in
@@ -115,6 +129,11 @@ func (s *Service) Flattr(ctx context.Context, username string, r Request) (*app.
 	}
 	if err := app.CheckWeight(r.Weight); err != nil {
 		return nil, nil, err
+	}
+	if r.Tip != nil {
+		if err := checkTip(*r.Tip); err != nil {
+			return nil, nil, err
+		}
 	}
 	t, err := s.d.Things.Resolve(ctx, r.URL)
 	if err != nil {
@@ -138,6 +157,12 @@ func (s *Service) Flattr(ctx context.Context, username string, r Request) (*app.
 		switch {
 		case err == nil:
 			f = live
+			if r.Tip != nil && *r.Tip != live.Tip {
+				live.Tip = *r.Tip
+				if err := s.d.Store.UpdateFlattr(ctx, live); err != nil {
+					return err
+				}
+			}
 			if live.Weight == r.Weight {
 				return nil
 			}
@@ -149,6 +174,9 @@ func (s *Service) Flattr(ctx context.Context, username string, r Request) (*app.
 		f = &app.Flattr{
 			FunderURI: funder, ThingURI: t.URI, OwnerURI: t.OwnerURI, Month: month, Weight: r.Weight,
 			Anonymous: r.Anonymous, Local: true, State: app.FlattrActive, ChangedAt: now, CreatedAt: now,
+		}
+		if r.Tip != nil {
+			f.Tip = *r.Tip
 		}
 		if t.ApprovalRequired && !t.Local {
 			f.State = app.FlattrPending
@@ -232,6 +260,31 @@ func (s *Service) ChangeWeight(ctx context.Context, username string, id int64, w
 	})
 	if err != nil {
 		return nil, fmt.Errorf("change flattr %d: %w", id, err)
+	}
+	return f, nil
+}
+
+// SetTip sets the one-off tip (minor units) of the local user's flattr id
+// while its month is open; 0 removes it. The tip stays on this server:
+// it is paid at the close with the budget's split.
+func (s *Service) SetTip(ctx context.Context, username string, id int64, tip int64) (*app.Flattr, error) {
+	if err := checkTip(tip); err != nil {
+		return nil, err
+	}
+	var f *app.Flattr
+	err := s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if f, err = s.own(ctx, username, id); err != nil {
+			return err
+		}
+		if err := s.refuseClosed(ctx, f.Month); err != nil {
+			return err
+		}
+		f.Tip = tip
+		return s.d.Store.UpdateFlattr(ctx, f)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tip of flattr %d: %w", id, err)
 	}
 	return f, nil
 }

@@ -397,3 +397,28 @@ func TestApproval(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiveAll: a batch of Likes is applied together, counted once per
+// thing, and stores nothing when one of them is refused.
+func TestReceiveAll(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	like := func(n int, terms *flattrs.Terms) flattrs.Received {
+		return flattrs.Received{ActivityURI: fmt.Sprintf("https://q.example/l/%d", n), ActorURI: fmt.Sprintf("https://q.example/u/%d", n), ObjectURI: e.note, Terms: terms}
+	}
+	batch := []flattrs.Received{like(1, nil), like(2, &flattrs.Terms{Weight: 2}), like(3, nil), {ActivityURI: "https://q.example/l/x", ActorURI: "https://q.example/u/x", ObjectURI: "https://r.example/notes/1"}}
+	got, err := e.svc.ReceiveAll(ctx, batch)
+	if err != nil || fmt.Sprint(got) != "[cheer flattr cheer ignored]" {
+		t.Fatalf("ReceiveAll = %v, %v", got, err)
+	}
+	if c := e.counts(t); c.CheersMonth != 2 || c.FlattrsMonth != 1 {
+		t.Fatalf("counts = %+v", c)
+	}
+	bad := []flattrs.Received{like(4, nil), like(5, &flattrs.Terms{Weight: 11})}
+	if _, err := e.svc.ReceiveAll(ctx, bad); app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("batch with a bad weight: %v", err)
+	}
+	if c := e.counts(t); c.CheersMonth != 2 {
+		t.Fatalf("a refused batch stored a cheer: %+v", c)
+	}
+}

@@ -293,3 +293,25 @@ func (s *Service) decide(ctx context.Context, ownerURI, likeActivityURI, state s
 	})
 	return found, err
 }
+
+// ReceiveAll is Receive for many Likes in one transaction (the ctx's, or
+// one of its own): what each turned out to be, in order. It fails as a
+// whole when one of them fails, and then nothing is stored. Counts are
+// recounted once per thing and month, however many of the Likes name it.
+func (s *Service) ReceiveAll(ctx context.Context, rs []Received) ([]string, error) {
+	out := make([]string, len(rs))
+	err := s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
+		for i, r := range rs {
+			what, err := s.Receive(ctx, r)
+			if err != nil {
+				return err
+			}
+			out[i] = what
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

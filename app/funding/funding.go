@@ -78,3 +78,30 @@ func (s *Service) Credit(ctx context.Context, username string, amount app.Money,
 func (s *Service) Balance(ctx context.Context, username string) (app.Money, error) {
 	return s.ledger.Balance(ctx, s.Wallet(username))
 }
+
+// Checkout takes a funder's payment through a provider and, once it is
+// paid, credits the wallet (implemented by payments/stripe).
+type Checkout interface {
+	StartCheckout(ctx context.Context, username string, amount app.Money) (string, error)
+}
+
+// MinTopUp is the smallest top-up through a provider, in minor units.
+const MinTopUp = 100
+
+// StartTopUp begins a top-up of amount for username through checkout and
+// returns the page where the funder pays.
+func (s *Service) StartTopUp(ctx context.Context, checkout Checkout, username string, amount app.Money) (string, error) {
+	if checkout == nil {
+		return "", app.Errorf(app.EUNAVAILABLE, "this instance takes no payments online; ask an admin to credit your wallet")
+	}
+	switch {
+	case amount.Currency != s.ledger.Currency():
+		return "", app.Errorf(app.EINVALID, "this instance keeps %s, not %s", s.ledger.Currency(), amount.Currency)
+	case amount.Minor < MinTopUp || amount.Minor > 1_000_00:
+		return "", app.Errorf(app.EINVALID, "a top-up is from %s to %s", app.Money{Minor: MinTopUp, Currency: amount.Currency}, app.Money{Minor: 1_000_00, Currency: amount.Currency})
+	}
+	if _, err := s.users.UserByUsername(ctx, username); err != nil {
+		return "", fmt.Errorf("top-up for %s: %w", username, err)
+	}
+	return checkout.StartCheckout(ctx, username, amount)
+}

@@ -191,8 +191,8 @@ func (s *Service) closeFunders(ctx context.Context, c *app.MonthClose, progress 
 }
 
 // closeFunder writes one funder's part of the close: the amount taken from
-// the wallet (the budget, or what the wallet holds when less), the fee,
-// and each flattr's share to wherever its creators' money goes, as one
+// the wallet (the budget, or what the wallet holds when less, plus the
+// tips the rest of the wallet covers), the fee, and each flattr's share to wherever its creators' money goes, as one
 // ledger transaction with the funder's close row, all or nothing. A funder
 // already closed is skipped.
 func (s *Service) closeFunder(ctx context.Context, c *app.MonthClose, funder string) error {
@@ -224,6 +224,13 @@ func (s *Service) closeFunder(ctx context.Context, c *app.MonthClose, funder str
 		if err != nil {
 			return err
 		}
+		tipLines, tipped, tipFee, err := s.tips(ctx, c.Month, funder, balance.Minor-amount, fs)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, tipLines...)
+		amount += tipped
+		fc.Amount, fc.Fee = amount, fc.Fee+tipFee
 		fc.LedgerKey = "close:" + c.Month + ":" + funder
 		t := &app.Transaction{Key: fc.LedgerKey, Kind: "close", Memo: "month close " + c.Month, Currency: s.d.Ledger.Currency(),
 			Postings: postings(wallet, amount, fc.Fee, lines)}
@@ -274,6 +281,13 @@ func (s *Service) Project(ctx context.Context, funder, month string) (*Projectio
 	if p.Lines, err = s.split(ctx, month, funder, amount-fee, fs); err != nil {
 		return nil, fmt.Errorf("projection: %w", err)
 	}
+	tipLines, tipped, tipFee, err := s.tips(ctx, month, funder, balance.Minor-amount, fs)
+	if err != nil {
+		return nil, fmt.Errorf("projection: %w", err)
+	}
+	p.Lines = append(p.Lines, tipLines...)
+	p.Amount.Minor += tipped
+	p.Fee.Minor += tipFee
 	return p, nil
 }
 
@@ -307,33 +321,65 @@ func (s *Service) split(ctx context.Context, month, funder string, amount int64,
 	}
 	var lines []app.CloseLine
 	for i, share := range Split(amount, parts) {
-		if share == 0 {
-			continue
-		}
-		f := fs[i]
-		t, err := s.d.Things.ByURI(ctx, f.ThingURI)
-		if err != nil {
-			return nil, fmt.Errorf("thing %s: %w", f.ThingURI, err)
-		}
-		rs, err := s.recipients(ctx, t)
+		more, err := s.shareLines(ctx, month, funder, &fs[i], share)
 		if err != nil {
 			return nil, err
 		}
-		rparts := make([]Part, len(rs))
-		for j, r := range rs {
-			rparts[j] = Part{Key: r.RecipientURI, Weight: int64(r.Share)}
+		lines = append(lines, more...)
+	}
+	return lines, nil
+}
+
+// tips pays the flattrs' tips out of what the wallet holds beyond the
+// budget's amount, in thing order, each in full or not at all, less the
+// fee; it returns the lines, what the tips took and their fee.
+func (s *Service) tips(ctx context.Context, month, funder string, room int64, fs []app.Flattr) (lines []app.CloseLine, taken, fee int64, err error) {
+	for i := range fs {
+		tip := fs[i].Tip
+		if tip <= 0 || tip > room {
+			continue
 		}
-		for j, part := range Split(share, rparts) {
-			if part == 0 {
-				continue
-			}
-			acc, err := s.destination(ctx, t, rs[j].RecipientURI)
-			if err != nil {
-				return nil, err
-			}
-			lines = append(lines, app.CloseLine{Month: month, FunderURI: funder, ActivityURI: f.ActivityURI, ThingURI: t.URI,
-				RecipientURI: rs[j].RecipientURI, Account: acc, Amount: part})
+		room -= tip
+		tipFee := tip * int64(s.d.FeePercent) / 100
+		more, err := s.shareLines(ctx, month, funder, &fs[i], tip-tipFee)
+		if err != nil {
+			return nil, 0, 0, err
 		}
+		lines = append(lines, more...)
+		taken += tip
+		fee += tipFee
+	}
+	return lines, taken, fee, nil
+}
+
+// shareLines divides one flattr's share over its thing's recipients.
+func (s *Service) shareLines(ctx context.Context, month, funder string, f *app.Flattr, share int64) ([]app.CloseLine, error) {
+	if share == 0 {
+		return nil, nil
+	}
+	t, err := s.d.Things.ByURI(ctx, f.ThingURI)
+	if err != nil {
+		return nil, fmt.Errorf("thing %s: %w", f.ThingURI, err)
+	}
+	rs, err := s.recipients(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	rparts := make([]Part, len(rs))
+	for j, r := range rs {
+		rparts[j] = Part{Key: r.RecipientURI, Weight: int64(r.Share)}
+	}
+	var lines []app.CloseLine
+	for j, part := range Split(share, rparts) {
+		if part == 0 {
+			continue
+		}
+		acc, err := s.destination(ctx, t, rs[j].RecipientURI)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, app.CloseLine{Month: month, FunderURI: funder, ActivityURI: f.ActivityURI, ThingURI: t.URI,
+			RecipientURI: rs[j].RecipientURI, Account: acc, Amount: part})
 	}
 	return lines, nil
 }

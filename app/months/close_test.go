@@ -72,6 +72,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	created := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
+	// Tips by (funder, thing): funder03's fits in what its wallet holds
+	// beyond the budget; of funder07's, the first in thing order fits and
+	// the second does not.
+	tips := map[[2]int]int64{{3, 5}: 10, {7, 3}: 300, {7, 0}: 700}
 	for i := range 12 {
 		funder := fmt.Sprintf("%s/users/funder%02d", base, i)
 		if i%5 != 4 { // every fifth funder has an empty wallet
@@ -93,7 +97,7 @@ func newFixture(t *testing.T) *fixture {
 				continue
 			}
 			fl := &app.Flattr{ActivityURI: fmt.Sprintf("%s/activities/%d-%d", base, i, j), FunderURI: funder, ThingURI: th.URI,
-				OwnerURI: th.OwnerURI, Month: month, Weight: 1 + (i*j)%10, Local: true, State: app.FlattrActive, CreatedAt: created}
+				OwnerURI: th.OwnerURI, Month: month, Weight: 1 + (i*j)%10, Tip: tips[[2]int{i, j}], Local: true, State: app.FlattrActive, CreatedAt: created}
 			if _, err := st.InsertFlattr(ctx, fl); err != nil {
 				t.Fatal(err)
 			}
@@ -163,6 +167,13 @@ func TestCloseSplitsBudgets(t *testing.T) {
 	// funder01: no budget → the minimum, 2.00, out of 2.37.
 	if b, _ := f.ledger.Balance(ctx, app.Account{Kind: app.AccountWallet, Key: base + "/users/funder01"}); b.Minor != 37 {
 		t.Errorf("funder01's wallet = %s, want 0.37 left", b)
+	}
+	// Tips: funder03 pays 5.00 + 0.10 out of 5.11; funder07 2.00 + 3.00,
+	// and not the 7.00 that would not fit, out of 10.59.
+	for funder, want := range map[string]int64{"funder03": 1, "funder07": 559} {
+		if b, _ := f.ledger.Balance(ctx, app.Account{Kind: app.AccountWallet, Key: base + "/users/" + funder}); b.Minor != want {
+			t.Errorf("%s's wallet = %d after the close, want %d", funder, b.Minor, want)
+		}
 	}
 	again, err := svc.Close(ctx, month, false, nil)
 	if err != nil || again.Stage != app.CloseDone || f.balances(t) != got {
@@ -304,4 +315,44 @@ func TestSplitOfOneFunder(t *testing.T) {
 			t.Errorf("%s: amount %d, fee %d, lines %d", r.FunderURI, r.Amount, r.Fee, byFunder[r.FunderURI])
 		}
 	}
+}
+
+// TestEscrowReturns: escrow older than the holding period goes back to
+// the funders to the cent, once however often the return runs; younger
+// escrow stays.
+func TestEscrowReturns(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	svc := f.service(f.ledger, f.st, "w")
+	if _, err := svc.Close(ctx, month, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	escrowed := func() int64 {
+		var n int64
+		f.st.DB().Raw("SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE kind = 'escrow'").Scan(&n)
+		return n
+	}
+	wallets := func() int64 {
+		var n int64
+		f.st.DB().Raw("SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE kind = 'wallet'").Scan(&n)
+		return n
+	}
+	held, before := escrowed(), wallets()
+	if held == 0 {
+		t.Fatal("the fixture put nothing in escrow")
+	}
+	if n, err := svc.ReturnEscrow(ctx, f.st, 6); err != nil || n != 0 || escrowed() != held {
+		t.Fatalf("escrow of last month returned after 6 months: %d, %v", n, err)
+	}
+	later := months.New(months.Deps{Tx: f.st, Store: f.st, Ledger: f.ledger, Things: f.things, URLs: urls{},
+		MinBudget: app.Money{Minor: 200, Currency: "EUR"}, Now: func() time.Time { return now.AddDate(0, 7, 0) }})
+	for range 2 {
+		if _, err := later.ReturnEscrow(ctx, f.st, 6); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if escrowed() != 0 || wallets() != before+held {
+		t.Fatalf("after the return: escrow %d, wallets %d; want 0 and %d", escrowed(), wallets(), before+held)
+	}
+	f.balances(t) // the ledger check passes
 }

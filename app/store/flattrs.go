@@ -20,6 +20,7 @@ type flattrRow struct {
 	OwnerURI    string
 	Month       string
 	Weight      int
+	Tip         int64
 	Anonymous   bool
 	Local       bool
 	State       string
@@ -33,7 +34,7 @@ func (flattrRow) TableName() string { return "flattrs" }
 func (r *flattrRow) flattr() *app.Flattr {
 	return &app.Flattr{
 		ID: r.ID, ActivityURI: r.ActivityURI, FunderURI: r.FunderURI, ThingURI: r.ThingURI, OwnerURI: r.OwnerURI,
-		Month: r.Month, Weight: r.Weight, Anonymous: r.Anonymous, Local: r.Local, State: r.State,
+		Month: r.Month, Weight: r.Weight, Tip: r.Tip, Anonymous: r.Anonymous, Local: r.Local, State: r.State,
 		ChangedAt: r.ChangedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -71,7 +72,7 @@ func (s *Flattrs) InsertFlattr(ctx context.Context, f *app.Flattr) (bool, error)
 	f.UpdatedAt = now
 	r := flattrRow{
 		ActivityURI: f.ActivityURI, FunderURI: f.FunderURI, FunderKey: funderKey(f), ThingURI: f.ThingURI,
-		OwnerURI: f.OwnerURI, Month: f.Month, Weight: f.Weight, Anonymous: f.Anonymous, Local: f.Local,
+		OwnerURI: f.OwnerURI, Month: f.Month, Weight: f.Weight, Tip: f.Tip, Anonymous: f.Anonymous, Local: f.Local,
 		State: f.State, ChangedAt: f.ChangedAt.UTC(), CreatedAt: f.CreatedAt.UTC(), UpdatedAt: now,
 	}
 	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
@@ -118,7 +119,7 @@ func (s *Flattrs) LiveFlattr(ctx context.Context, funderURI, thingURI, month str
 func (s *Flattrs) UpdateFlattr(ctx context.Context, f *app.Flattr) error {
 	f.UpdatedAt = time.Now().UTC()
 	err := s.conn(ctx).Model(&flattrRow{}).Where("id = ?", f.ID).Updates(map[string]any{
-		"weight": f.Weight, "state": f.State, "changed_at": f.ChangedAt.UTC(), "updated_at": f.UpdatedAt,
+		"weight": f.Weight, "tip": f.Tip, "state": f.State, "changed_at": f.ChangedAt.UTC(), "updated_at": f.UpdatedAt,
 	}).Error
 	return translate(err, "flattr "+f.ActivityURI)
 }

@@ -10,7 +10,8 @@ func Models() []any {
 		&app.InstanceKey{}, &app.RemoteActor{}, &app.Follow{}, &app.Activity{}, &app.RemoteObject{},
 		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{}, &postRow{},
 		&thingRow{}, &thingCountRow{}, &flattrRow{}, &undoneRow{}, &recipientRow{}, &subscriptionRow{},
+		&claimRow{}, &blogRow{}, &blogItemRow{},
 		&ledgerAccountRow{}, &ledgerTransactionRow{}, &ledgerPostingRow{},
-		&budgetRow{}, &monthCloseRow{}, &monthCloseFunderRow{}, &monthCloseLineRow{},
+		&budgetRow{}, &monthCloseRow{}, &monthCloseFunderRow{}, &monthCloseLineRow{}, &escrowSettlementRow{},
 	}
 }

@@ -74,6 +74,10 @@ type (
 	Things struct{ *Database }
 	// Flattrs stores flattrs and the activities undone.
 	Flattrs struct{ *Database }
+	// Claims stores creators' ownership claims.
+	Claims struct{ *Database }
+	// Blogs stores connected blogs and the feed items published.
+	Blogs struct{ *Database }
 	// Ledger stores the double-entry ledger.
 	Ledger struct{ *Database }
 	// Months stores budgets and month closes.
@@ -102,6 +106,8 @@ type Store struct {
 	*Probes
 	*Things
 	*Flattrs
+	*Claims
+	*Blogs
 	*Ledger
 	*Months
 }
@@ -113,6 +119,7 @@ func newStore(d *Database) *Store {
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
 		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
+		Claims: &Claims{d}, Blogs: &Blogs{d},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
 )
 
@@ -37,7 +38,7 @@ func (h *Handlers) ServeActor(w http.ResponseWriter, r *http.Request) {
 // changes).
 func (h *Handlers) Person(u *app.User) as2.Document {
 	name := u.Username
-	return as2.ActorDocument(as2.ActorSpec{
+	doc := as2.ActorDocument(as2.ActorSpec{
 		ID:                        h.urls.Actor(name),
 		Type:                      "Person",
 		PreferredUsername:         name,
@@ -56,8 +57,10 @@ func (h *Handlers) Person(u *app.User) as2.Document {
 		ManuallyApprovesFollowers: u.ManuallyApprovesFollowers,
 		Discoverable:              u.Discoverable,
 		AlsoKnownAs:               strings.Fields(u.AlsoKnownAs),
+		Attachments:               []as2.Attachment{as2.PaymentLink(federation.PaymentLinkName, h.urls.FlattrPage(h.urls.Actor(name)))},
 		Published:                 u.CreatedAt,
 	})
+	return as2.WithAttributionDomains(doc, strings.Fields(u.AttributionDomains))
 }
 
 // SummaryHTML turns a profile's plain-text summary into the HTML that

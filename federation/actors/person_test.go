@@ -2,6 +2,7 @@ package actors_test
 
 import (
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -19,8 +20,9 @@ func aliceUser() app.User {
 	return app.User{
 		Username: "alice", DisplayName: "Alice A.", Summary: "Bees & <gardens>\nsecond line\n\nnew paragraph",
 		IconURL: "https://cdn.example/avatars/alice.PNG", ManuallyApprovesFollowers: true, Discoverable: true,
-		AlsoKnownAs: "https://old.example/users/alice  https://older.example/@alice",
-		CreatedAt:   time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC),
+		AlsoKnownAs:        "https://old.example/users/alice  https://older.example/@alice",
+		AttributionDomains: "blog.example",
+		CreatedAt:          time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC),
 	}
 }
 
@@ -51,6 +53,7 @@ func TestPersonDocument(t *testing.T) {
 		PublicKey: key, PublicKeys: []as2.PublicKey{key},
 		ManuallyApprovesFollowers: true, Discoverable: true,
 		AlsoKnownAs: []string{"https://old.example/users/alice", "https://older.example/@alice"},
+		Attachments: []as2.Attachment{{Type: "Link", Name: "Flattr", Href: "https://plaudit.example/flattr?url=" + url.QueryEscape(id), Rel: []string{"payment"}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("actor (-want +got):\n%s", diff)
@@ -73,6 +76,9 @@ func TestPersonDocument(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]any{"type": "Image", "url": "https://cdn.example/avatars/alice.PNG", "mediaType": "image/png"}, raw["icon"]); diff != "" {
 		t.Errorf("icon (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{"blog.example"}, raw["attributionDomains"]); diff != "" {
+		t.Errorf("attributionDomains (-want +got):\n%s", diff)
 	}
 }
 

@@ -50,7 +50,11 @@ func (in *Inbox) createOrUpdate(ctx context.Context, rec *app.Activity, act *as2
 	if len(obj.To)+len(obj.Cc) == 0 {
 		o.Public = act.Public()
 	}
-	return in.store.UpsertRemoteObject(ctx, o)
+	if err := in.store.UpsertRemoteObject(ctx, o); err != nil {
+		return err
+	}
+	in.told(ctx, act, o.URI)
+	return nil
 }
 
 // skipObject says why an object is not kept, or "".
@@ -92,8 +96,11 @@ func (in *Inbox) fetchObject(ctx context.Context, rec *app.Activity, act *as2.Ac
 	case !dereference.SameHost(id, act.Actor):
 		return app.Errorf(app.EFORBIDDEN, "%s cannot %s %s, on another host", act.Actor, act.Type, id)
 	}
-	_, err := in.remote.Object(ctx, id)
-	return err
+	if _, err := in.remote.Object(ctx, id); err != nil {
+		return err
+	}
+	in.told(ctx, act, id)
+	return nil
 }
 
 // delete handles a Delete: of the actor itself, or of an object by its

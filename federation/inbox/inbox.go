@@ -126,6 +126,9 @@ type Deps struct {
 	// Backoff is the wait after the n-th failed attempt; nil means
 	// DefaultBackoff.
 	Backoff func(n int) time.Duration
+	// Created, when set, is told of every object a Create stored
+	// (app/blogs: a connected blog's posts become things).
+	Created Created
 }
 
 // Inbox receives and processes activities.
@@ -152,6 +155,7 @@ type Inbox struct {
 	reachable  func(ctx context.Context, host string) error
 	handlers   map[string]handler
 	retries    retryPolicy
+	created    Created
 }
 
 // New returns an Inbox with d's defaults filled in.
@@ -184,5 +188,6 @@ func New(d Deps) *Inbox {
 	in.reachable = d.Reachable
 	in.retries = newRetryPolicy(d.Attempts, d.Backoff)
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)
+	in.created = d.Created
 	return in
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
 )
 
@@ -14,6 +15,8 @@ func (p *Publisher) SendCreate(ctx context.Context, post *app.Post, extra []stri
 	post.URI = p.deps.URLs.Object(newID())
 	post.ActivityURI = p.newActivityID()
 	obj := PostObject(post)
+	// Every local object carries its FEP-0ea0 payment link: its flattr page.
+	obj["attachment"] = []any{as2.PaymentLink(federation.PaymentLinkName, p.deps.URLs.FlattrPage(post.URI)).Document()}
 	doc := as2.NewActivity(post.ActivityURI, "Create", post.AuthorURI, obj).
 		With("published", post.PublishedAt.UTC().Format(timeFormat))
 	if len(post.To) > 0 {

@@ -145,20 +145,29 @@ func (c *Client) setHeaders(req *http.Request) {
 // finish reads a final response: the body of a 2xx within the size limit,
 // or a StatusError for anything else. It closes the body.
 func (c *Client) finish(resp *http.Response) (*Response, error) {
+	return c.finishWithin(resp, 0)
+}
+
+// finishWithin is finish with a body limit of limit bytes when positive.
+func (c *Client) finishWithin(resp *http.Response, limit int64) (*Response, error) {
 	defer resp.Body.Close()
+	maxBody := c.maxBody
+	if limit > 0 {
+		maxBody = limit
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, snippetBytes))
 		return nil, &StatusError{URL: resp.Request.URL.String(), StatusCode: resp.StatusCode, Body: string(snippet)}
 	}
-	if resp.ContentLength > c.maxBody {
-		return nil, fmt.Errorf("%w: content-length %d over limit %d", ErrTooLarge, resp.ContentLength, c.maxBody)
+	if resp.ContentLength > maxBody {
+		return nil, fmt.Errorf("%w: content-length %d over limit %d", ErrTooLarge, resp.ContentLength, maxBody)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
-	if int64(len(body)) > c.maxBody {
-		return nil, fmt.Errorf("%w: over limit %d", ErrTooLarge, c.maxBody)
+	if int64(len(body)) > maxBody {
+		return nil, fmt.Errorf("%w: over limit %d", ErrTooLarge, maxBody)
 	}
 	return &Response{
 		StatusCode: resp.StatusCode,

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/blogs"
+	"github.com/plaudit/plaudit/app/claims"
 	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/app/follows"
 	"github.com/plaudit/plaudit/app/moderation"
@@ -25,7 +27,6 @@ import (
 	"github.com/plaudit/plaudit/federation/inbox"
 	"github.com/plaudit/plaudit/federation/keys"
 	"github.com/plaudit/plaudit/federation/outbox"
-	"github.com/plaudit/plaudit/federation/resolve"
 	"github.com/plaudit/plaudit/federation/transport"
 	"github.com/plaudit/plaudit/jobs"
 )
@@ -48,6 +49,10 @@ type federationParts struct {
 	Likes      *flattrs.Service
 	Posts      *posts.Service
 	Profiles   *profiles.Service
+	// Claims and Blogs: who owns what can be flattred, and the blogs
+	// whose posts become things (see blogs.go).
+	Claims *claims.Service
+	Blogs  *blogs.Service
 	// RemoteBlocks applies remote actors' blocks of local ones.
 	RemoteBlocks *moderation.RemoteBlocks
 	Inbox        *inbox.Inbox
@@ -88,6 +93,7 @@ func (inst *Instance) buildFederation() error {
 	if err := f.buildUseCases(inst); err != nil {
 		return err
 	}
+	f.buildBlogs(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
 		Tx: inst.store.Database, Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
@@ -98,6 +104,7 @@ func (inst *Instance) buildFederation() error {
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Things: f.Things, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
+		Created: f.Blogs,
 	})
 	f.Discovery = discovery.New(discovery.Deps{
 		Users: inst.store.Users, Activities: inst.store.Activities, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
@@ -117,7 +124,7 @@ func (f *federationParts) buildUseCases(inst *Instance) error {
 	st := inst.store
 	f.Follows = follows.New(follows.Deps{Tx: st.Database, Store: st.Follows, Users: st.Users, Actors: f.Fetcher, Outbox: f.Publisher, URLs: f.URLs})
 	f.Things = things.New(things.Deps{
-		Tx: st.Database, Store: st.Things, Resolver: &resolve.Resolver{Objects: f.Fetcher, Actors: f.Fetcher},
+		Tx: st.Database, Store: st.Things, Resolver: f.thingResolver(inst),
 		Recipients: st.Things, URLs: f.URLs,
 	})
 	money, err := NewMoney(inst.config, st, f.Things, inst.processName("worker"))
@@ -151,6 +158,7 @@ func (f *federationParts) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeDeliver, jobs.HandleRowTask(f.Deliverer.Deliver))
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
+	f.registerBlogJobs(w)
 	w.Handle(jobs.TypeRenewSubscriptions, jobs.HandleRenewSubscriptionsTask(func(ctx context.Context) error {
 		_, err := f.Likes.RenewSubscriptions(ctx, f.logger)
 		return err

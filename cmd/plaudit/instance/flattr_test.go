@@ -352,8 +352,9 @@ func TestFlattrNeedingApproval(t *testing.T) {
 	}
 }
 
-// TestFundingProjection: a funder sets a budget, and the projection splits
-// it over this month's flattrs by weight, as the close would.
+// TestFundingProjection: a funder sets a budget and tips a flattr, and the
+// projection splits the budget over this month's flattrs by weight and
+// adds the tip, as the close would.
 func TestFundingProjection(t *testing.T) {
 	ctx := context.Background()
 	b := startNode(t, "B")
@@ -371,7 +372,10 @@ func TestFundingProjection(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": one, "weight": 1}, http.StatusCreated, nil)
-	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": two, "weight": 2}, http.StatusCreated, nil)
+	var tipped flattrOut
+	b.apiJSON(http.MethodPost, "/api/v1/flattrs", carolToken, map[string]any{"url": two, "weight": 2, "tip": "0.50"}, http.StatusCreated, &tipped)
+	b.apiJSON(http.MethodPatch, "/api/v1/flattrs/"+tipped.ID, carolToken, map[string]any{"tip": "1.005"}, http.StatusBadRequest, nil)
+	b.apiJSON(http.MethodPatch, "/api/v1/flattrs/"+tipped.ID, carolToken, map[string]any{"tip": "1.00"}, http.StatusOK, nil)
 	b.apiJSON(http.MethodPut, "/api/v1/funding/budget", carolToken, map[string]any{"amount": "1.00"}, http.StatusBadRequest, nil)
 	b.apiJSON(http.MethodPut, "/api/v1/funding/budget", carolToken, map[string]any{"amount": "3.00"}, http.StatusOK, nil)
 	var f struct {
@@ -385,17 +389,17 @@ func TestFundingProjection(t *testing.T) {
 		} `json:"lines"`
 	}
 	b.api(http.MethodGet, "/api/v1/funding", carolToken, http.StatusOK, &f)
-	if f.Wallet.Minor != 1000 || f.Budget.Minor != 300 || f.Amount.Minor != 300 || len(f.Lines) != 2 {
+	if f.Wallet.Minor != 1000 || f.Budget.Minor != 300 || f.Amount.Minor != 400 || len(f.Lines) != 3 {
 		t.Fatalf("funding = %+v", f)
 	}
 	got := map[string]int64{}
 	for _, l := range f.Lines {
-		got[l.Thing] = l.Amount.Minor
+		got[l.Thing] += l.Amount.Minor
 		if l.Goes != app.AccountCreator {
 			t.Errorf("%s's money goes to %s, want creator", l.Thing, l.Goes)
 		}
 	}
-	if got[one] != 100 || got[two] != 200 {
-		t.Fatalf("projection = %v, want 1.00 and 2.00", got)
+	if got[one] != 100 || got[two] != 300 {
+		t.Fatalf("projection = %v, want 1.00 and 2.00 + a 1.00 tip", got)
 	}
 }

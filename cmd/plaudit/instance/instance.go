@@ -155,6 +155,7 @@ func (inst *Instance) buildWeb() error {
 		Health:         map[string]web.Pinger{"database": inst.store, "redis": inst.redis},
 		Domain:         inst.config.Domain,
 		BaseURL:        inst.config.BaseURL(),
+		Currency:       inst.config.Currency,
 		BodyLimit:      inst.config.BodyLimit,
 		Logger:         inst.logger,
 		Mount:          inst.opts.Mount,
@@ -163,10 +164,14 @@ func (inst *Instance) buildWeb() error {
 		Deliveries:     inst.federation.Deliverer,
 		FollowRequests: inst.federation.Follows,
 		Profiles:       inst.federation.Profiles,
+		Claims:         inst.federation.Claims,
+		Blogs:          inst.federation.Blogs,
 		Flattrs:        inst.federation.Likes,
 		Subscriptions:  inst.federation.Likes,
 		CoCreators:     inst.federation.Things,
 		Funding:        inst.money.Months,
+		TopUps:         inst.money,
+		StripeWebhook:  inst.stripeWebhook(),
 		Things:         &things.Lookup{Store: inst.store.Things},
 		ThingResolver:  inst.federation.Things,
 		CountCacheTTL:  inst.config.Button.CountCache,
@@ -186,6 +191,14 @@ func (inst *Instance) buildWeb() error {
 	}
 	inst.web = srv
 	return nil
+}
+
+// stripeWebhook is Stripe's webhook handler, or nil without Stripe.
+func (inst *Instance) stripeWebhook() http.HandlerFunc {
+	if inst.money.Stripe == nil {
+		return nil
+	}
+	return inst.money.Stripe.ServeWebhook
 }
 
 func (inst *Instance) buildWorker() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/funding"
 	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/app/months"
 	"github.com/plaudit/plaudit/app/store"
@@ -15,12 +16,27 @@ import (
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/jobs"
+	"github.com/plaudit/plaudit/payments/stripe"
 )
 
-// Money are the ledger and the month close of an instance.
+// Money are the ledger, the month close and the top-ups of an instance.
 type Money struct {
-	Ledger *ledger.Service
-	Months *months.Service
+	Ledger  *ledger.Service
+	Months  *months.Service
+	Funding *funding.Service
+	// Stripe is nil unless money.stripe_secret_key is set.
+	Stripe *stripe.Checkout
+	escrow months.EscrowStore
+	cfg    configs.Config
+}
+
+// StartTopUp starts a top-up through Stripe (web.TopUps).
+func (m *Money) StartTopUp(ctx context.Context, username string, amount app.Money) (string, error) {
+	var checkout funding.Checkout
+	if m.Stripe != nil {
+		checkout = m.Stripe
+	}
+	return m.Funding.StartTopUp(ctx, checkout, username, amount)
 }
 
 // NewMoney makes the money use cases on st, as serve and the command line
@@ -42,13 +58,36 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 		Tx: st.Database, Store: st.Months, Ledger: l, Things: th, URLs: urls,
 		MinBudget: minBudget, FeePercent: cfg.Money.FeePercent, GraceDays: cfg.Money.GraceDays, Owner: owner,
 	})
-	return &Money{Ledger: l, Months: m}, nil
+	money := &Money{Ledger: l, Months: m, Funding: funding.New(l, st.Users, urls), escrow: st.Months, cfg: cfg}
+	if cfg.Money.StripeSecretKey != "" {
+		money.Stripe, err = stripe.New(stripe.Options{
+			SecretKey: cfg.Money.StripeSecretKey, WebhookSecret: cfg.Money.StripeWebhookSecret,
+			APIURL: cfg.Money.StripeAPIURL, BaseURL: cfg.BaseURL(),
+		}, money.Funding)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return money, nil
 }
 
 // closeDue closes the month before this one once its grace period is
-// over: the body of the periodic months:close job. A close already done
-// changes nothing; one held by another worker is left to it.
-func closeDue(ctx context.Context, m *months.Service, logger *slog.Logger) error {
+// over, then returns escrow held longer than money.escrow_months: the body
+// of the periodic months:close job. A close already done changes nothing;
+// one held by another worker is left to it.
+func (money *Money) closeDue(ctx context.Context, logger *slog.Logger) error {
+	if err := closePrevious(ctx, money.Months, logger); err != nil {
+		return err
+	}
+	n, err := money.Months.ReturnEscrow(ctx, money.escrow, money.cfg.Money.EscrowMonths)
+	if n > 0 {
+		logger.InfoContext(ctx, "escrow returned to funders", "debts", n)
+	}
+	return err
+}
+
+// closePrevious closes the previous month once its grace period is over.
+func closePrevious(ctx context.Context, m *months.Service, logger *slog.Logger) error {
 	now := time.Now().UTC()
 	prev := app.MonthOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0))
 	due, err := m.Closed(ctx, prev)
@@ -72,7 +111,7 @@ func closeDue(ctx context.Context, m *months.Service, logger *slog.Logger) error
 // resumed an hour later.
 func (inst *Instance) registerMoneyJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeCloseMonth, jobs.HandleCloseMonthTask(func(ctx context.Context) error {
-		return closeDue(ctx, inst.money.Months, inst.logger)
+		return inst.money.closeDue(ctx, inst.logger)
 	}))
 	w.Periodic("@every 1h", time.Hour, jobs.QueueCritical, jobs.NewCloseMonthTask())
 }

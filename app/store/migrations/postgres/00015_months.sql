@@ -50,7 +50,22 @@ CREATE TABLE month_close_lines (
 );
 CREATE INDEX month_close_lines_month_idx ON month_close_lines (month, account_kind, account_key);
 
+-- escrow_settlements: what became of one funder's escrowed money for one
+-- owner and month: returned to the funder, or released to the owner who
+-- claimed it. One row each, written with its ledger transaction.
+CREATE TABLE escrow_settlements (
+    escrow_key TEXT NOT NULL,
+    funder_uri TEXT NOT NULL,
+    month      TEXT NOT NULL,
+    outcome    TEXT NOT NULL,
+    amount     BIGINT NOT NULL,
+    ledger_key TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (escrow_key, funder_uri, month)
+);
+
 -- +goose Down
+DROP TABLE escrow_settlements;
 DROP TABLE month_close_lines;
 DROP TABLE month_close_funders;
 DROP TABLE month_closes;

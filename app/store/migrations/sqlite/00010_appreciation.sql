@@ -55,6 +55,7 @@ CREATE TABLE flattrs (
     owner_uri    TEXT NOT NULL DEFAULT '',
     month        TEXT NOT NULL,
     weight       INTEGER NOT NULL CHECK (weight BETWEEN 1 AND 10),
+    tip          BIGINT NOT NULL DEFAULT 0 CHECK (tip >= 0),
     anonymous    BOOLEAN NOT NULL DEFAULT FALSE,
     local        BOOLEAN NOT NULL DEFAULT FALSE,
     state        TEXT NOT NULL,
