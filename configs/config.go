@@ -48,6 +48,7 @@ type Config struct {
 	Federation      Federation    `koanf:"federation"`
 	Feeds           Feeds         `koanf:"feeds"`
 	Money           Money         `koanf:"money"`
+	Button          Button        `koanf:"button"`
 }
 
 // Money configures budgets and the month close.
@@ -62,6 +63,11 @@ type Money struct {
 	StripeSecretKey     string `koanf:"stripe_secret_key" help:"Stripe secret key (sk_…) for wallet top-ups with Stripe Checkout; empty turns Stripe off"`
 	StripeWebhookSecret string `koanf:"stripe_webhook_secret" help:"signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe"`
 	StripeAPIURL        string `koanf:"stripe_api_url" help:"Stripe's API base URL; empty is https://api.stripe.com (tests point it at a stand-in)"`
+}
+
+// Button configures the flattr button and its count endpoint.
+type Button struct {
+	CountCache time.Duration `koanf:"count_cache" help:"how long each web process reuses a thing's counts for the button and /api/v1/things/count; negative reads the database every time"`
 }
 
 // Auth configures sign-in limits and API tokens.
@@ -116,8 +122,9 @@ func Default() Config {
 			DeliveryHostConcurrency: 4,
 			DeliveryAttempts:        17,
 		},
-		Feeds: defaultFeeds(),
-		Money: Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6},
+		Feeds:  defaultFeeds(),
+		Money:  Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6},
+		Button: Button{CountCache: time.Second},
 	}
 }
 

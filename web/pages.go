@@ -18,7 +18,9 @@ func (s *Server) loginPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/")
 		return
 	}
-	s.render(c, "login.html", gin.H{"Signup": s.deps.Accounts.SignupMode()})
+	data := gin.H{"Signup": s.deps.Accounts.SignupMode()}
+	s.loginNext(c, c.Query("next"), data)
+	s.render(c, "login.html", data)
 }
 
 // login signs in from the form, within the per-IP and per-username limits
@@ -26,6 +28,7 @@ func (s *Server) loginPage(c *gin.Context) {
 func (s *Server) login(c *gin.Context) {
 	username := c.PostForm("username")
 	form := gin.H{"Username": username, "Signup": s.deps.Accounts.SignupMode()}
+	s.loginNext(c, c.PostForm("next"), form)
 	attempt, wait, err := s.logins.begin(c.ClientIP(), username)
 	if err != nil {
 		setRetryAfter(c, wait)
@@ -59,7 +62,7 @@ func (s *Server) startSession(c *gin.Context, u *app.User) {
 	}
 	s.setCookie(c, sessionCookie, token, 30*24*3600)
 	logger(c).Info("signed in", "user", u.Username)
-	c.Redirect(http.StatusSeeOther, "/")
+	c.Redirect(http.StatusSeeOther, safeNext(c.PostForm("next")))
 }
 
 func (s *Server) logout(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -65,6 +66,14 @@ type Deps struct {
 	// /webhooks/stripe.
 	TopUps        TopUps
 	StripeWebhook http.HandlerFunc
+	// Things, when set, serves the flattr button, /api/v1/things/count,
+	// thing pages and oEmbed; with Flattrs and ThingResolver also the
+	// /flattr confirm page.
+	Things        ThingPages
+	ThingResolver ThingResolver
+	// CountCacheTTL is how long counts are reused by the count endpoint
+	// and the button; 0 is DefaultCountCacheTTL, < 0 turns the cache off.
+	CountCacheTTL time.Duration
 	// Inbox, when set, receives activities at /inbox, /actor/inbox and
 	// /users/:name/inbox.
 	Inbox Inbox
@@ -91,6 +100,7 @@ type Server struct {
 	pages        *template.Template
 	secureCookie bool
 	logins       *loginLimiter
+	counts       *countCache
 }
 
 // New builds the handler.
@@ -111,6 +121,10 @@ func New(deps Deps) (*Server, error) {
 		deps: deps, engine: gin.New(), pages: pages, secureCookie: strings.HasPrefix(deps.BaseURL, "https:"),
 		logins: newLoginLimiter(limits),
 	}
+	if deps.CountCacheTTL == 0 {
+		deps.CountCacheTTL = DefaultCountCacheTTL
+	}
+	s.counts = newCountCache(deps.CountCacheTTL)
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	// gin trusts every proxy unless told otherwise, which would let any
@@ -149,6 +163,7 @@ func (s *Server) routes() {
 	forms.GET("signup", s.signupPage)
 	forms.POST("signup", s.signup)
 	forms.GET("@:name", s.ProfilePage)
+	s.thingRoutes(e, forms)
 
 	api := e.Group("/api/v1", s.bearerUser)
 	api.GET("/me", s.requireScope("read:accounts", accounts.ScopeProfile), s.me)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/plaudit/plaudit/app/accounts"
 	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/jobs"
 	"github.com/plaudit/plaudit/web"
@@ -171,6 +172,9 @@ func (inst *Instance) buildWeb() error {
 		Funding:        inst.money.Months,
 		TopUps:         inst.money,
 		StripeWebhook:  inst.stripeWebhook(),
+		Things:         &things.Lookup{Store: inst.store.Things},
+		ThingResolver:  inst.federation.Things,
+		CountCacheTTL:  inst.config.Button.CountCache,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
 		Discovery:      inst.federation.Discovery,

@@ -1,0 +1,56 @@
+package things
+
+import (
+	"context"
+	"time"
+
+	"github.com/plaudit/plaudit/app"
+)
+
+// PageStore reads stored things and their cached counts by a thing's id
+// or its web page.
+type PageStore interface {
+	ThingByURL(ctx context.Context, url string) (*app.Thing, error)
+	ThingCountsByURL(ctx context.Context, url, month string) (app.ThingCounts, error)
+}
+
+// Lookup reads what is already known of a thing, by its id or its web
+// page, without resolving anything: public pages and the flattr button
+// use it, so that no anonymous request makes this server fetch a URL.
+type Lookup struct {
+	Store PageStore
+	Now   func() time.Time // nil is time.Now
+}
+
+// Thing is the stored thing behind rawURL; one never resolved here is
+// app.ENOTFOUND.
+func (l *Lookup) Thing(ctx context.Context, rawURL string) (*app.Thing, error) {
+	u, err := CheckURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return l.Store.ThingByURL(ctx, u)
+}
+
+// Counts are this month's counts of the thing behind rawURL. A thing
+// never resolved here has zero counts and known false: a button on a page
+// nobody flattred yet shows 0.
+func (l *Lookup) Counts(ctx context.Context, rawURL string) (c app.ThingCounts, known bool, err error) {
+	u, err := CheckURL(rawURL)
+	if err != nil {
+		return c, false, err
+	}
+	now := time.Now
+	if l.Now != nil {
+		now = l.Now
+	}
+	month := app.MonthOf(now())
+	c, err = l.Store.ThingCountsByURL(ctx, u, month)
+	switch {
+	case err == nil:
+		return c, true, nil
+	case app.ErrorCode(err) == app.ENOTFOUND:
+		return app.ThingCounts{Month: month}, false, nil
+	}
+	return c, false, err
+}
