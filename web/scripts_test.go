@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -13,6 +14,9 @@ import (
 func TestButtonScripts(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
+		if os.Getenv("PLAUDIT_TEST_BROWSER") == "required" {
+			t.Fatal("PLAUDIT_TEST_BROWSER=required but node is not installed")
+		}
 		t.Skip("node is not installed: the button scripts' logic is not checked")
 	}
 	out, err := exec.Command(node, "testdata/button_js_test.js", "static").CombinedOutput()

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -43,10 +44,14 @@ var scriptSnippet = regexp.MustCompile(`(?s)<textarea[^>]*data-snippet="script">
 // TestButtonInABrowser: bob copies the script snippet from his button
 // settings on B into a blog page served elsewhere on loopback; in a real
 // browser, button.js replaces the placeholder with B's button frame for
-// that page. Skipped when no Chromium is installed.
+// that page. Skipped when no Chromium is installed, unless
+// PLAUDIT_TEST_BROWSER=required (CI), when it fails.
 func TestButtonInABrowser(t *testing.T) {
 	chrome := chromium()
 	if chrome == "" {
+		if os.Getenv("PLAUDIT_TEST_BROWSER") == "required" {
+			t.Fatal("PLAUDIT_TEST_BROWSER=required but no chromium is installed")
+		}
 		t.Skip("no chromium on this machine: the script is checked by web's node test and the HTTP tests")
 	}
 	b := startNode(t, "B")
