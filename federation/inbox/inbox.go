@@ -40,6 +40,9 @@ type Store interface {
 	DueActivities(ctx context.Context, dueBy time.Time, afterID int64, limit int) ([]app.Activity, error)
 	ClaimActivities(ctx context.Context, ids []int64, dueBy, leaseUntil time.Time) ([]app.Activity, error)
 	MarkActivitiesProcessed(ctx context.Context, ids []int64, at time.Time) error
+	// TakeActivities claims the pending, due rows of ids by marking them
+	// processed in the transaction ctx carries, and returns them.
+	TakeActivities(ctx context.Context, ids []int64, dueBy, at time.Time) ([]app.Activity, error)
 
 	RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error)
 	UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) error
