@@ -22,7 +22,8 @@
 # BACKLOG_WAIT (default 600) bounds the wait for the backlog, in seconds.
 # BENCH_PORT (default 18181), BENCH_DB (default plaudit_bench) and
 # BENCH_REDIS_DB (default 6) let runs on a shared machine use their own
-# port, database and Redis database.
+# port, database and Redis database. BENCH_PLAUDIT names a plaudit binary
+# to run instead of building this checkout (to compare two versions).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mode=${1:?embedded, postgres or postgres-worker}
@@ -35,7 +36,11 @@ db=${BENCH_DB:-plaudit_bench}
 redis_db=${BENCH_REDIS_DB:-6}
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-CGO_ENABLED=0 go build -trimpath -o "$work/plaudit" ./cmd/plaudit
+if [[ -n ${BENCH_PLAUDIT:-} ]]; then
+	cp "$BENCH_PLAUDIT" "$work/plaudit"
+else
+	CGO_ENABLED=0 go build -trimpath -o "$work/plaudit" ./cmd/plaudit
+fi
 go build -o "$work/inboxload" ./tools/inboxload
 
 export PLAUDIT_DOMAIN=127.0.0.1:$port PLAUDIT_LISTEN=127.0.0.1:$port PLAUDIT_SCHEME=http
