@@ -57,7 +57,9 @@ func (s *Activities) SaveActivityAttempt(ctx context.Context, a *app.Activity) e
 func (s *Activities) DueActivities(ctx context.Context, dueBy time.Time, afterID int64, limit int) ([]app.Activity, error) {
 	var out []app.Activity
 	err := s.conn(ctx).Select("id", "state", "attempts", "next_attempt_at").
-		Where("state = ? AND local = ? AND next_attempt_at <= ? AND id > ?", app.ActivityPending, false, dueBy.UTC(), afterID).
+		// 'pending' written out, not a parameter: the planner then knows
+		// it may use the partial index of pending rows.
+		Where("state = '"+app.ActivityPending+"' AND local = ? AND next_attempt_at <= ? AND id > ?", false, dueBy.UTC(), afterID).
 		Order("id").Limit(limit).Find(&out).Error
 	return out, translate(err, "due activities")
 }
