@@ -74,9 +74,9 @@ func (s *Activities) InsertActivities(ctx context.Context, rows []*app.Activity)
 	if len(rows) == 0 {
 		return inserted, nil
 	}
-	const cols = 13
+	const cols = 14
 	var sb strings.Builder
-	sb.WriteString(`INSERT INTO activities (uri, type, actor_uri, object_uri, local, public, inbox_owner, document, state, error, attempts, next_attempt_at, created_at) VALUES `)
+	sb.WriteString(`INSERT INTO activities (uri, type, actor_uri, object_uri, local, public, inbox_owner, document, state, error, attempts, next_attempt_at, created_at, processed_at) VALUES `)
 	args := make([]any, 0, len(rows)*cols)
 	first := map[string]int{} // uri → index of its first row
 	for i, a := range rows {
@@ -87,10 +87,10 @@ func (s *Activities) InsertActivities(ctx context.Context, rows []*app.Activity)
 		if len(args) > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		dueFrom(a)
 		args = append(args, a.URI, a.Type, a.ActorURI, a.ObjectURI, a.Local, a.Public, a.InboxOwner, a.Document, a.State, a.Error,
-			a.Attempts, a.NextAttemptAt, a.CreatedAt)
+			a.Attempts, a.NextAttemptAt, a.CreatedAt, a.ProcessedAt)
 	}
 	sb.WriteString(` ON CONFLICT (uri) DO NOTHING RETURNING id, uri`)
 	var stored []struct {

@@ -184,6 +184,9 @@ func New(d Deps) *Inbox {
 	}
 	in.handlers = in.handlerTable()
 	in.batch = newBatchWriter(d.Store, d.Queue, in.log)
+	if in.tx != nil {
+		in.batch.apply = in.storeApplied
+	}
 	in.reachable = d.Reachable
 	in.retries = newRetryPolicy(d.Attempts, d.Backoff)
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)
