@@ -97,7 +97,7 @@ func (s *Activities) InsertActivities(ctx context.Context, rows []*app.Activity)
 		ID  int64
 		URI string
 	}
-	if err := s.conn(ctx).Raw(sb.String(), args...).Scan(&stored).Error; err != nil {
+	if err := s.conn(ctx).Raw(sb.String(), args...).Find(&stored).Error; err != nil {
 		return nil, translate(err, fmt.Sprintf("insert %d activities", len(rows)))
 	}
 	for _, r := range stored {

@@ -21,7 +21,7 @@ func (s *Activities) ClaimActivities(ctx context.Context, ids []int64, dueBy, le
 	}
 	err := s.conn(ctx).Raw(`UPDATE activities SET next_attempt_at = ?
 		WHERE id IN ? AND state = ? AND local = ? AND next_attempt_at <= ? RETURNING *`,
-		leaseUntil.UTC(), ids, app.ActivityPending, false, dueBy.UTC()).Scan(&out).Error
+		leaseUntil.UTC(), ids, app.ActivityPending, false, dueBy.UTC()).Find(&out).Error
 	if err != nil {
 		return nil, translate(err, fmt.Sprintf("claim %d activities", len(ids)))
 	}
@@ -55,7 +55,7 @@ func (s *Activities) TakeActivities(ctx context.Context, ids []int64, dueBy, at 
 	err := s.conn(ctx).Raw(`UPDATE activities SET state = ?, error = '', processed_at = ?
 		WHERE id IN ? AND state = ? AND local = ? AND next_attempt_at <= ?
 		RETURNING id, uri, type, actor_uri, object_uri, local, public, inbox_owner, document, attempts, next_attempt_at, created_at`,
-		app.ActivityProcessed, at.UTC(), ids, app.ActivityPending, false, dueBy.UTC()).Scan(&out).Error
+		app.ActivityProcessed, at.UTC(), ids, app.ActivityPending, false, dueBy.UTC()).Find(&out).Error
 	if err != nil {
 		return nil, translate(err, fmt.Sprintf("take %d activities", len(ids)))
 	}
