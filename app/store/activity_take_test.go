@@ -21,17 +21,7 @@ func TestTakeActivities(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t)
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	rows := map[string]*app.Activity{}
-	for _, name := range []string{"due-1", "due-2", "done", "later", "elsewhere"} {
-		rows[name] = mustReceived(t, s, "https://r.example/likes/"+name, now.Add(-time.Minute), true)
-	}
-	if err := s.SetActivityState(ctx, rows["done"].ID, app.ActivityProcessed, "", now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ClaimActivity(ctx, rows["later"].ID, 0, now, now.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	batch := []int64{rows["due-2"].ID, rows["done"].ID, rows["later"].ID, rows["due-1"].ID, 1 << 40}
+	rows, batch := mustBatchRows(t, s, now)
 	want := []string{rows["due-1"].URI, rows["due-2"].URI}
 	take := func(ctx context.Context) []string {
 		t.Helper()

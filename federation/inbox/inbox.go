@@ -1,7 +1,9 @@
 // Package inbox receives ActivityPub activities: the HTTP side verifies,
 // moderates, deduplicates and records each POST and answers 202 Accepted at
 // once; Process, run by the federation:inbox job, then applies the activity
-// (follows, likes, remote objects, actor updates, blocks).
+// (follows, likes, remote objects, actor updates, blocks). Likes, which only
+// write rows, are applied in the transaction that records them when they
+// can be (batch_apply.go), else by the federation:inbox-batch job.
 //
 // Every refusal happens before anything is stored, and is logged with the
 // sender's host, key id and the reason. What is stored is the activity row
