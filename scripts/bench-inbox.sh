@@ -20,6 +20,10 @@
 # databases' backends are left out); redis-server (shared with whatever
 # else uses it meanwhile). inboxload's own CPU is not counted.
 # BACKLOG_WAIT (default 600) bounds the wait for the backlog, in seconds.
+# BENCH_PORT (default 18181), BENCH_DB (default plaudit_bench) and
+# BENCH_REDIS_DB (default 6) let runs on a shared machine use their own
+# port, database and Redis database. BENCH_PLAUDIT names a plaudit binary
+# to run instead of building this checkout (to compare two versions).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mode=${1:?embedded, postgres or postgres-worker}
@@ -27,10 +31,16 @@ n=${2:-30000}
 conc=${3:-32}
 backlog_wait=${BACKLOG_WAIT:-600}
 work=$(mktemp -d)
-port=18181
+port=${BENCH_PORT:-18181}
+db=${BENCH_DB:-plaudit_bench}
+redis_db=${BENCH_REDIS_DB:-6}
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-CGO_ENABLED=0 go build -trimpath -o "$work/plaudit" ./cmd/plaudit
+if [[ -n ${BENCH_PLAUDIT:-} ]]; then
+	cp "$BENCH_PLAUDIT" "$work/plaudit"
+else
+	CGO_ENABLED=0 go build -trimpath -o "$work/plaudit" ./cmd/plaudit
+fi
 go build -o "$work/inboxload" ./tools/inboxload
 
 export PLAUDIT_DOMAIN=127.0.0.1:$port PLAUDIT_LISTEN=127.0.0.1:$port PLAUDIT_SCHEME=http
@@ -42,10 +52,10 @@ worker=yes
 case $mode in
 embedded) ;;
 postgres | postgres-worker)
-	psql -h 127.0.0.1 -U postgres -q -c 'DROP DATABASE IF EXISTS plaudit_bench WITH (FORCE)' -c 'CREATE DATABASE plaudit_bench'
-	redis-cli -n 6 flushdb >/dev/null
-	export PLAUDIT_DATABASE_URL='postgres://postgres@127.0.0.1:5432/plaudit_bench?sslmode=disable'
-	export PLAUDIT_REDIS_URL='redis://127.0.0.1:6379/6'
+	psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+	redis-cli -n "$redis_db" flushdb >/dev/null
+	export PLAUDIT_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable"
+	export PLAUDIT_REDIS_URL="redis://127.0.0.1:6379/$redis_db"
 	if [[ $mode == postgres ]]; then
 		serve_args=(serve --no-worker)
 		worker=no
@@ -63,7 +73,7 @@ pending() {
 	if [[ $mode == embedded ]]; then
 		sqlite3 "$work/data/plaudit.db" "PRAGMA busy_timeout=5000; $q" | tail -1
 	else
-		psql -h 127.0.0.1 -U postgres -d plaudit_bench -tAc "$q"
+		psql -h 127.0.0.1 -U postgres -d "$db" -tAc "$q"
 	fi
 }
 
@@ -74,7 +84,7 @@ server_pids() {
 		local pm
 		pm=$(pgrep -o -x postgres)
 		echo "postgres $pm"
-		ps --ppid "$pm" -o pid=,args= | awk '/plaudit_bench/ || !/\(|\[local\]/ {print "postgres " $1}'
+		ps --ppid "$pm" -o pid=,args= | awk -v db="$db" 'index($0, " " db " ") || !/\(|\[local\]/ {print "postgres " $1}'
 		echo "redis $(redis-cli info server | awk -F: '/^process_id/ {print $2}' | tr -d '\r')"
 	fi
 }
@@ -97,11 +107,19 @@ echo 'a long password' | "$work/plaudit" user create alice >/dev/null
 "$work/plaudit" "${serve_args[@]}" 2>"$work/serve.log" &
 server=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.05; done
+# The Likes are of 100 notes alice posts (C2S): Likes of objects that do
+# not exist are refused as they are processed, which is not what to time.
+token=$("$work/plaudit" token create alice 2>/dev/null)
+for i in $(seq 0 99); do
+	curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/activity+json' \
+		--data '{"@context":"https://www.w3.org/ns/activitystreams","type":"Note","content":"note '"$i"'","to":["https://www.w3.org/ns/activitystreams#Public"]}' \
+		"http://127.0.0.1:$port/users/alice/outbox" | jq -r 'if (.object | type) == "object" then .object.id else .object end'
+done >"$work/objects"
 echo "mode $mode: ${serve_args[*]}"
 sample &
 sampler=$!
-"$work/inboxload" -inbox "http://127.0.0.1:$port/users/alice/inbox" -object "http://127.0.0.1:$port/objects/note%d" \
-	-notes 100 -actors 100 -n "$n" -c "$conc"
+"$work/inboxload" -inbox "http://127.0.0.1:$port/users/alice/inbox" -objects "$work/objects" \
+	-actors 100 -n "$n" -c "$conc"
 end=$(date +%s.%N)
 echo "pending at the end of the load: $(pending)"
 if [[ $worker == yes ]]; then
@@ -131,8 +149,8 @@ fi
 kill "$sampler" 2>/dev/null || true
 wait "$sampler" 2>/dev/null || true
 sleep 0.6
-stored=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" 'SELECT COUNT(*) FROM activities'; else psql -h 127.0.0.1 -U postgres -d plaudit_bench -tAc 'SELECT COUNT(*) FROM activities'; fi)
-processed=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" "SELECT COUNT(*) FROM activities WHERE state = 'processed'"; else psql -h 127.0.0.1 -U postgres -d plaudit_bench -tAc "SELECT COUNT(*) FROM activities WHERE state = 'processed'"; fi)
+stored=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" 'SELECT COUNT(*) FROM activities'; else psql -h 127.0.0.1 -U postgres -d "$db" -tAc 'SELECT COUNT(*) FROM activities'; fi)
+processed=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" "SELECT COUNT(*) FROM activities WHERE state = 'processed'"; else psql -h 127.0.0.1 -U postgres -d "$db" -tAc "SELECT COUNT(*) FROM activities WHERE state = 'processed'"; fi)
 echo "activities stored: $stored (warm-up included), processed: $processed"
 tck=$(getconf CLK_TCK)
 # Per pid: last sample minus the first (0 for a pid that appeared later).

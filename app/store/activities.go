@@ -57,7 +57,9 @@ func (s *Activities) SaveActivityAttempt(ctx context.Context, a *app.Activity) e
 func (s *Activities) DueActivities(ctx context.Context, dueBy time.Time, afterID int64, limit int) ([]app.Activity, error) {
 	var out []app.Activity
 	err := s.conn(ctx).Select("id", "state", "attempts", "next_attempt_at").
-		Where("state = ? AND local = ? AND next_attempt_at <= ? AND id > ?", app.ActivityPending, false, dueBy.UTC(), afterID).
+		// 'pending' written out, not a parameter: the planner then knows
+		// it may use the partial index of pending rows.
+		Where("state = '"+app.ActivityPending+"' AND local = ? AND next_attempt_at <= ? AND id > ?", false, dueBy.UTC(), afterID).
 		Order("id").Limit(limit).Find(&out).Error
 	return out, translate(err, "due activities")
 }
@@ -72,9 +74,9 @@ func (s *Activities) InsertActivities(ctx context.Context, rows []*app.Activity)
 	if len(rows) == 0 {
 		return inserted, nil
 	}
-	const cols = 13
+	const cols = 14
 	var sb strings.Builder
-	sb.WriteString(`INSERT INTO activities (uri, type, actor_uri, object_uri, local, public, inbox_owner, document, state, error, attempts, next_attempt_at, created_at) VALUES `)
+	sb.WriteString(`INSERT INTO activities (uri, type, actor_uri, object_uri, local, public, inbox_owner, document, state, error, attempts, next_attempt_at, created_at, processed_at) VALUES `)
 	args := make([]any, 0, len(rows)*cols)
 	first := map[string]int{} // uri → index of its first row
 	for i, a := range rows {
@@ -85,17 +87,17 @@ func (s *Activities) InsertActivities(ctx context.Context, rows []*app.Activity)
 		if len(args) > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		dueFrom(a)
 		args = append(args, a.URI, a.Type, a.ActorURI, a.ObjectURI, a.Local, a.Public, a.InboxOwner, a.Document, a.State, a.Error,
-			a.Attempts, a.NextAttemptAt, a.CreatedAt)
+			a.Attempts, a.NextAttemptAt, a.CreatedAt, a.ProcessedAt)
 	}
 	sb.WriteString(` ON CONFLICT (uri) DO NOTHING RETURNING id, uri`)
 	var stored []struct {
 		ID  int64
 		URI string
 	}
-	if err := s.conn(ctx).Raw(sb.String(), args...).Scan(&stored).Error; err != nil {
+	if err := s.conn(ctx).Raw(sb.String(), args...).Find(&stored).Error; err != nil {
 		return nil, translate(err, fmt.Sprintf("insert %d activities", len(rows)))
 	}
 	for _, r := range stored {

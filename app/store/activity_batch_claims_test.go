@@ -8,8 +8,29 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/store/storetest"
 )
+
+// mustBatchRows stores received activities in the states a batch meets:
+// due-1 and due-2 pending and due, done processed, later claimed for an
+// hour, elsewhere pending but not in the batch; the batch lists them (by
+// ids out of order) and an unknown id.
+func mustBatchRows(tb testing.TB, s *store.Store, now time.Time) (map[string]*app.Activity, []int64) {
+	tb.Helper()
+	ctx := context.Background()
+	rows := map[string]*app.Activity{}
+	for _, name := range []string{"due-1", "due-2", "done", "later", "elsewhere"} {
+		rows[name] = mustReceived(tb, s, "https://r.example/likes/"+name, now.Add(-time.Minute), true)
+	}
+	if err := s.SetActivityState(ctx, rows["done"].ID, app.ActivityProcessed, "", now); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := s.ClaimActivity(ctx, rows["later"].ID, 0, now, now.Add(time.Hour)); err != nil {
+		tb.Fatal(err)
+	}
+	return rows, []int64{rows["due-2"].ID, rows["done"].ID, rows["later"].ID, rows["due-1"].ID, 1 << 40}
+}
 
 // TestClaimActivities: one statement claims exactly the rows of the batch
 // that are pending and due, returns them whole and by id, and moves them
@@ -20,17 +41,7 @@ func TestClaimActivities(t *testing.T) {
 	s := storetest.Open(t)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	lease := now.Add(5 * time.Minute)
-	rows := map[string]*app.Activity{}
-	for _, name := range []string{"due-1", "due-2", "done", "later", "elsewhere"} {
-		rows[name] = mustReceived(t, s, "https://r.example/likes/"+name, now.Add(-time.Minute), true)
-	}
-	if err := s.SetActivityState(ctx, rows["done"].ID, app.ActivityProcessed, "", now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ClaimActivity(ctx, rows["later"].ID, 0, now, now.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	batch := []int64{rows["due-2"].ID, rows["done"].ID, rows["later"].ID, rows["due-1"].ID, 1 << 40}
+	rows, batch := mustBatchRows(t, s, now)
 
 	claimed, err := s.ClaimActivities(ctx, batch, now, lease)
 	if err != nil {

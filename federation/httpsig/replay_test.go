@@ -223,3 +223,69 @@ func randomPrefix(t *testing.T) string {
 	}
 	return "test:httpsig:" + hex.EncodeToString(b) + ":"
 }
+
+// roundTrips counts the SET commands a Redis client sends: alone, and in
+// pipelines (connection set-up commands aside).
+type roundTrips struct{ single, pipelines, pipelined atomic.Int32 }
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "set" {
+			h.single.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		n := int32(0)
+		for _, cmd := range cmds {
+			if cmd.Name() == "set" {
+				n++
+			}
+		}
+		if n > 0 {
+			h.pipelines.Add(1)
+			h.pipelined.Add(n)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// TestRedisReplayCachePipelines: concurrent calls share round trips, and
+// each still gets its own answer: new keys unseen, repeated ones seen.
+func TestRedisReplayCachePipelines(t *testing.T) {
+	m := miniredis.RunT(t)
+	client := redis.NewClient(&redis.Options{Addr: m.Addr(), PoolSize: 4})
+	t.Cleanup(func() { _ = client.Close() })
+	trips := &roundTrips{}
+	client.AddHook(trips)
+	c := NewRedisReplayCache(client, "")
+	const callers, keys = 64, 20
+	var wg sync.WaitGroup
+	for g := range callers {
+		wg.Go(func() {
+			for k := range keys {
+				key := fmt.Sprint(g, "/", k)
+				for i, want := range []bool{false, true} {
+					seen, err := c.Seen(context.Background(), key, time.Minute)
+					if err != nil || seen != want {
+						t.Errorf("Seen(%s) #%d = %v, %v; want %v", key, i+1, seen, err, want)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	calls := int32(callers * keys * 2)
+	if sent := trips.single.Load() + trips.pipelined.Load(); sent != calls {
+		t.Errorf("%d commands sent for %d calls", sent, calls)
+	}
+	if trips.pipelines.Load() == 0 || trips.single.Load()+trips.pipelines.Load() >= calls {
+		t.Errorf("%d calls took %d round trips (%d pipelines): want fewer, shared", calls, trips.single.Load()+trips.pipelines.Load(), trips.pipelines.Load())
+	}
+	t.Logf("%d calls in %d single commands and %d pipelines", calls, trips.single.Load(), trips.pipelines.Load())
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation/as2"
 )
 
 // maxBatch bounds how many received activities go into one INSERT.
@@ -21,9 +22,11 @@ type batchStore interface {
 	InsertActivities(ctx context.Context, rows []*app.Activity) ([]bool, error)
 }
 
-// pendingRow is one request waiting for its activity to be stored.
+// pendingRow is one request waiting for its activity to be stored; act
+// is its parsed document, when the request had it.
 type pendingRow struct {
 	row  *app.Activity
+	act  *as2.Activity
 	done chan rowResult
 }
 
@@ -41,6 +44,10 @@ type batchWriter struct {
 	store batchStore
 	tasks Queue // where stored rows are queued for processing
 	log   *slog.Logger
+	// apply, when set, stores a batch and applies its Likes in one
+	// transaction (see Inbox.storeApplied); errNotTogether or any error
+	// means nothing was stored, and the rows are stored pending instead.
+	apply func(ctx context.Context, batch []pendingRow) ([]bool, error)
 	queue chan pendingRow
 	start sync.Once
 	done  chan struct{} // closed when run returns
@@ -61,7 +68,13 @@ func newBatchWriter(store batchStore, tasks Queue, log *slog.Logger) *batchWrite
 // insert stores row (once per URI) and reports whether it was new. After
 // shutdown it returns ErrShutdown.
 func (w *batchWriter) insert(ctx context.Context, row *app.Activity) (bool, error) {
-	p := pendingRow{row: row, done: make(chan rowResult, 1)}
+	return w.insertParsed(ctx, row, nil)
+}
+
+// insertParsed is insert for a row whose document act is parsed already:
+// a Like may then be applied as it is stored.
+func (w *batchWriter) insertParsed(ctx context.Context, row *app.Activity, act *as2.Activity) (bool, error) {
+	p := pendingRow{row: row, act: act, done: make(chan rowResult, 1)}
 	if err := w.send(ctx, p); err != nil {
 		return false, err
 	}
@@ -152,7 +165,7 @@ func (w *batchWriter) write(batch []pendingRow) {
 	// The requests' contexts may end while others in the batch wait; the
 	// write itself is not tied to any one of them.
 	ctx := context.Background()
-	inserted, err := w.store.InsertActivities(ctx, rows)
+	inserted, err := w.storeRows(ctx, batch, rows)
 	if err == nil {
 		w.enqueue(ctx, rows, inserted)
 	}
@@ -165,6 +178,24 @@ func (w *batchWriter) write(batch []pendingRow) {
 	}
 }
 
+// storeRows stores the batch: with its Likes applied when it can, else
+// all pending for the worker.
+func (w *batchWriter) storeRows(ctx context.Context, batch []pendingRow, rows []*app.Activity) ([]bool, error) {
+	if w.apply != nil {
+		inserted, err := w.apply(ctx, batch)
+		if err == nil {
+			return inserted, nil
+		}
+		if !errors.Is(err, errNotTogether) {
+			w.log.WarnContext(ctx, "inbox: could not apply a batch as it was stored, storing it pending", "rows", len(rows), "err", err)
+		}
+		for _, r := range rows { // as they were before the rolled back attempt
+			r.ID, r.State, r.ProcessedAt = 0, app.ActivityPending, nil
+		}
+	}
+	return w.store.InsertActivities(ctx, rows)
+}
+
 // enqueue queues the rows just stored: the Likes (and reactions) as one
 // batch task, any other activity in a task of its own, as its handler may
 // take long (fetches). It runs before the requests are answered. A row
@@ -173,7 +204,7 @@ func (w *batchWriter) enqueue(ctx context.Context, rows []*app.Activity, inserte
 	var likes []int64
 	for i, row := range rows {
 		switch {
-		case !inserted[i]:
+		case !inserted[i], row.State != app.ActivityPending: // a duplicate, or applied already
 		case batchable(row.Type):
 			likes = append(likes, row.ID)
 		default:

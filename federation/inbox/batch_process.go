@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/dereference"
@@ -40,7 +41,29 @@ type batchItem struct {
 // and gets its attempt counted and its retry queued. Rows of other types
 // are applied one by one, and the successes marked processed in one
 // statement. An error return means "try the task again later".
+//
+// The common batch (Likes only, all allowed) takes a shorter way first:
+// one transaction that claims its rows by marking them processed, then
+// applies them (see takeBatch). Anything else in the batch rolls that
+// back, and the batch goes the way above.
 func (in *Inbox) ProcessBatch(ctx context.Context, ids []int64) error {
+	together := in.tx != nil
+	if together {
+		switch err := in.takeBatch(ctx, ids); {
+		case err == nil:
+			return nil
+		case !errors.Is(err, errNotTogether):
+			// Tried together already: now one by one.
+			in.log.WarnContext(ctx, "inbox: batch failed, applying its rows one by one", "rows", len(ids), "err", err)
+			together = false
+		}
+	}
+	return in.claimBatch(ctx, ids, together)
+}
+
+// claimBatch is ProcessBatch with claims: together tells whether its
+// batchable rows are to be applied in one transaction first.
+func (in *Inbox) claimBatch(ctx context.Context, ids []int64, together bool) error {
 	now := in.nowUTC()
 	recs, err := in.store.ClaimActivities(ctx, ids, now.Add(earlyBy), now.Add(claimLease))
 	if err != nil {
@@ -53,21 +76,21 @@ func (in *Inbox) ProcessBatch(ctx context.Context, ids []int64) error {
 		return nil
 	}
 	items := in.screenBatch(ctx, recs)
-	var together, alone []batchItem
+	var joint, alone []batchItem
 	var errs []error
 	for _, it := range items {
 		switch {
 		case it.err != nil:
 			errs = append(errs, in.settle(ctx, it.rec, it.err))
-		case batchable(it.act.Type) && in.tx != nil:
-			together = append(together, it)
+		case batchable(it.act.Type) && together:
+			joint = append(joint, it)
 		default:
 			alone = append(alone, it)
 		}
 	}
-	if err := in.applyTogether(ctx, together); err != nil {
-		in.log.WarnContext(ctx, "inbox: batch failed, applying its rows one by one", "rows", len(together), "err", err)
-		alone = append(alone, together...)
+	if err := in.applyTogether(ctx, joint); err != nil {
+		in.log.WarnContext(ctx, "inbox: batch failed, applying its rows one by one", "rows", len(joint), "err", err)
+		alone = append(alone, joint...)
 	}
 	errs = append(errs, in.applyAlone(ctx, alone))
 	return errors.Join(errs...)
@@ -141,4 +164,61 @@ func (in *Inbox) applyAlone(ctx context.Context, items []batchItem) error {
 		errs = append(errs, fmt.Errorf("process batch: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// errNotTogether rolls back takeBatch's transaction: a row of the batch is
+// not a Like or cannot be applied, so its rows go the longer way.
+var errNotTogether = errors.New("batch has rows to apply one by one")
+
+// takeBatch applies the batch ids in one transaction that first marks its
+// pending, due rows processed (store.TakeActivities): their row locks are
+// the claim, so a duplicate task waits and then finds them done, and a
+// rollback leaves them pending and due, as they were. It fails with
+// errNotTogether, having changed nothing, when a row is not batchable or
+// cannot be applied (malformed, blocked).
+func (in *Inbox) takeBatch(ctx context.Context, ids []int64) error {
+	now := in.nowUTC()
+	return in.tx.WithTx(ctx, func(ctx context.Context) error {
+		recs, err := in.store.TakeActivities(ctx, ids, now.Add(earlyBy), now)
+		if err != nil {
+			return fmt.Errorf("take batch of %d activities: %w", len(ids), err)
+		}
+		if len(recs) < len(ids) {
+			in.log.DebugContext(ctx, "inbox: batch rows not taken (done, taken or not due)", "rows", len(ids), "taken", len(recs))
+		}
+		items := in.screenBatch(ctx, recs)
+		for _, it := range items {
+			if it.err != nil || !batchable(it.act.Type) {
+				return errNotTogether
+			}
+		}
+		return in.likeAll(ctx, items)
+	})
+}
+
+// likeAll hands the Likes of items to the flattr use case at once: what
+// like does for each, in one call. A Like whose terms are wrong fails them
+// all with errNotTogether, before anything is applied.
+func (in *Inbox) likeAll(ctx context.Context, items []batchItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	rs := make([]flattrs.Received, len(items))
+	for i, it := range items {
+		r, err := received(it.act, it.act.FlattrTerms)
+		if err != nil {
+			return errNotTogether
+		}
+		rs[i] = r
+	}
+	whats, err := in.likes.ReceiveAll(ctx, rs)
+	if err != nil {
+		return fmt.Errorf("likes of a batch: %w", err)
+	}
+	for i, what := range whats {
+		if what == flattrs.Ignored {
+			_ = in.ignore(ctx, items[i].act, "the liked object is not local, or the Like was undone")
+		}
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/federation/as2"
 )
 
@@ -36,20 +37,48 @@ func idsOf(rows []*app.Activity) []int64 {
 	return ids
 }
 
-// countLikes wraps the Like handler to count its calls per activity, and
-// to fail, with an error of ours, for the activity URIs in fail.
+// countLikes wraps the like use case to count its calls per activity (a
+// call with many likes counts once for each), and to fail, with an error
+// of ours, every call that includes an activity URI in fail.
 func (e *env) countLikes(fail *sync.Map) *sync.Map {
 	calls := &sync.Map{}
-	like := e.inbox.handlers["Like"]
-	e.inbox.handlers["Like"] = func(ctx context.Context, rec *app.Activity, act *as2.Activity) error {
-		n, _ := calls.LoadOrStore(act.ID, new(atomic.Int32))
-		n.(*atomic.Int32).Add(1)
-		if _, bad := fail.Load(act.ID); bad {
-			return errors.New("database hiccup")
-		}
-		return like(ctx, rec, act)
-	}
+	e.inbox.likes = countingLikes{Likes: e.inbox.likes, calls: calls, fail: fail}
 	return calls
+}
+
+type countingLikes struct {
+	Likes
+	calls, fail *sync.Map
+}
+
+// count counts a call for uri; it fails if uri is to fail.
+func (c countingLikes) count(uri string) error {
+	n, _ := c.calls.LoadOrStore(uri, new(atomic.Int32))
+	n.(*atomic.Int32).Add(1)
+	if _, bad := c.fail.Load(uri); bad {
+		return errors.New("database hiccup")
+	}
+	return nil
+}
+
+func (c countingLikes) Receive(ctx context.Context, r flattrs.Received) (string, error) {
+	if err := c.count(r.ActivityURI); err != nil {
+		return "", err
+	}
+	return c.Likes.Receive(ctx, r)
+}
+
+func (c countingLikes) ReceiveAll(ctx context.Context, rs []flattrs.Received) ([]string, error) {
+	var err error
+	for _, r := range rs {
+		if e := c.count(r.ActivityURI); e != nil {
+			err = e
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Likes.ReceiveAll(ctx, rs)
 }
 
 func callsOf(calls *sync.Map, uri string) int32 {

@@ -1,7 +1,9 @@
 // Package inbox receives ActivityPub activities: the HTTP side verifies,
 // moderates, deduplicates and records each POST and answers 202 Accepted at
 // once; Process, run by the federation:inbox job, then applies the activity
-// (follows, likes, remote objects, actor updates, blocks).
+// (follows, likes, remote objects, actor updates, blocks). Likes, which only
+// write rows, are applied in the transaction that records them when they
+// can be (batch_apply.go), else by the federation:inbox-batch job.
 //
 // Every refusal happens before anything is stored, and is logged with the
 // sender's host, key id and the reason. What is stored is the activity row
@@ -40,6 +42,9 @@ type Store interface {
 	DueActivities(ctx context.Context, dueBy time.Time, afterID int64, limit int) ([]app.Activity, error)
 	ClaimActivities(ctx context.Context, ids []int64, dueBy, leaseUntil time.Time) ([]app.Activity, error)
 	MarkActivitiesProcessed(ctx context.Context, ids []int64, at time.Time) error
+	// TakeActivities claims the pending, due rows of ids by marking them
+	// processed in the transaction ctx carries, and returns them.
+	TakeActivities(ctx context.Context, ids []int64, dueBy, at time.Time) ([]app.Activity, error)
 
 	RemoteObjectByURI(ctx context.Context, uri string) (*app.RemoteObject, error)
 	UpsertRemoteObject(ctx context.Context, o *app.RemoteObject) error
@@ -185,6 +190,9 @@ func New(d Deps) *Inbox {
 	}
 	in.handlers = in.handlerTable()
 	in.batch = newBatchWriter(d.Store, d.Queue, in.log)
+	if in.tx != nil {
+		in.batch.apply = in.storeApplied
+	}
 	in.reachable = d.Reachable
 	in.retries = newRetryPolicy(d.Attempts, d.Backoff)
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)

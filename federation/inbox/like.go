@@ -14,6 +14,8 @@ import (
 // app/flattrs.Service).
 type Likes interface {
 	Receive(ctx context.Context, r flattrs.Received) (string, error)
+	// ReceiveAll is Receive for many, in one transaction (see ProcessBatch).
+	ReceiveAll(ctx context.Context, rs []flattrs.Received) ([]string, error)
 	Changed(ctx context.Context, r flattrs.Received) error
 	Unliked(ctx context.Context, actorURI, likeActivityURI, objectURI string) error
 	Approved(ctx context.Context, ownerURI, likeActivityURI string) (bool, error)

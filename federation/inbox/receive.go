@@ -172,7 +172,7 @@ func (in *Inbox) record(ctx context.Context, act *as2.Activity, body []byte, own
 		Public: act.Public(), InboxOwner: owner, Document: string(body),
 		State: app.ActivityPending, CreatedAt: in.now().UTC(),
 	}
-	inserted, err := in.insert(ctx, row)
+	inserted, err := in.batch.insertParsed(ctx, row, act)
 	if err != nil {
 		return refuse(http.StatusInternalServerError, err, "internal error")
 	}

@@ -35,6 +35,7 @@ func main() {
 		inbox   = flag.String("inbox", "", "inbox URL to load, e.g. http://127.0.0.1:8080/users/alice/inbox")
 		object  = flag.String("object", "", "URI the Likes point at, e.g. a post; a %d in it is replaced by the note number (see -notes)")
 		notes   = flag.Int("notes", 100, "distinct objects liked, when -object has a %d")
+		objFile = flag.String("objects", "", "file of URIs the Likes point at, one a line (instead of -object)")
 		n       = flag.Int("n", 20000, "requests to send")
 		conc    = flag.Int("c", 32, "concurrent connections")
 		actors  = flag.Int("actors", 100, "distinct remote actors signing the requests")
@@ -43,11 +44,20 @@ func main() {
 		timeout = flag.Duration("timeout", 10*time.Second, "per-request timeout")
 	)
 	flag.Parse()
-	if *inbox == "" || *object == "" {
+	if *inbox == "" || (*object == "") == (*objFile == "") {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*inbox, objectURIs(*object, *notes), *n, *conc, *actors, *warmup, *listen, *timeout); err != nil {
+	objects := objectURIs(*object, *notes)
+	if *objFile != "" {
+		b, err := os.ReadFile(*objFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "inboxload:", err)
+			os.Exit(1)
+		}
+		objects = strings.Fields(string(b))
+	}
+	if err := run(*inbox, objects, *n, *conc, *actors, *warmup, *listen, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "inboxload:", err)
 		os.Exit(1)
 	}
