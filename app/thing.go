@@ -108,3 +108,9 @@ type Recipient struct {
 	RecipientURI string
 	Share        int
 }
+
+// ThingMonth names one thing's counts of one month.
+type ThingMonth struct {
+	URI   string
+	Month string
+}

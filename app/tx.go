@@ -23,6 +23,29 @@ type commitHooks struct {
 	mu     sync.Mutex
 	fns    []func(context.Context)
 	before map[string]func(context.Context) error
+	values map[string]any
+}
+
+// TxValue returns the value kept under key for the transaction ctx
+// carries, made by make the first time; without a transaction, a fresh
+// one each call. Use cases gather what their BeforeCommit hook will do
+// here (the things to recount, for one).
+func TxValue(ctx context.Context, key string, make func() any) any {
+	h, ok := ctx.Value(commitHooksKey{}).(*commitHooks)
+	if !ok {
+		return make()
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.values == nil {
+		h.values = map[string]any{}
+	}
+	v, ok := h.values[key]
+	if !ok {
+		v = make()
+		h.values[key] = v
+	}
+	return v
 }
 
 type commitHooksKey struct{}

@@ -154,69 +154,13 @@ func (s *Things) MarkThingDeleted(ctx context.Context, uri string, at time.Time)
 	return res.RowsAffected > 0, translate(res.Error, "delete thing "+uri)
 }
 
-// LockThing holds the thing's row until the transaction ctx carries ends,
-// so that recounts of one thing run one at a time (PostgreSQL; SQLite's
-// transactions hold the whole database already).
-func (s *Things) LockThing(ctx context.Context, uri string) error {
-	if s.dialect != Postgres {
-		return nil
-	}
-	var r thingRow
-	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("uri = ?", uri).Limit(1).Find(&r).Error
-	return translate(err, "lock thing "+uri)
-}
-
-// recount is what RecountThing reads in one statement.
-type recount struct {
-	FlattrsMonth, WeightMonth, CheersMonth, FlattrsAll, CheersAll, Funders int64
-}
-
-// RecountThing computes a thing's counts for month from its flattrs and
-// cheers (plain likes, without a reaction) and stores them, in the
-// thing's row (all time) and in thing_counts (the month). Call it in the
-// transaction that changed a flattr or like, after LockThing.
+// RecountThing recomputes one thing's counts of month (see
+// RecountThings) and returns them.
 func (s *Things) RecountThing(ctx context.Context, uri, month string, now time.Time) (app.ThingCounts, error) {
-	start, end, err := app.MonthBounds(month)
-	if err != nil {
+	if err := s.RecountThings(ctx, []app.ThingMonth{{URI: uri, Month: month}}, now); err != nil {
 		return app.ThingCounts{}, err
 	}
-	// One pass over the thing's flattrs and one over its likes, each on
-	// its index (flattrs_thing_idx, likes_object_idx).
-	var c recount
-	err = s.conn(ctx).Raw(`SELECT f.flattrs_month, f.weight_month, f.flattrs_all, f.funders, l.cheers_month, l.cheers_all
-FROM (SELECT
-    count(*) FILTER (WHERE month = @month AND state = 'active') AS flattrs_month,
-    coalesce(sum(weight) FILTER (WHERE month = @month AND state = 'active'), 0) AS weight_month,
-    count(*) FILTER (WHERE state = 'active') AS flattrs_all,
-    count(DISTINCT funder_key) FILTER (WHERE state = 'active') AS funders
-  FROM flattrs WHERE thing_uri = @uri) f,
- (SELECT
-    count(*) FILTER (WHERE created_at >= @start AND created_at < @end) AS cheers_month,
-    count(*) AS cheers_all
-  FROM likes WHERE object_uri = @uri AND content = '') l`,
-		map[string]any{"uri": uri, "month": month, "start": start, "end": end}).Scan(&c).Error
-	if err != nil {
-		return app.ThingCounts{}, translate(err, "recount "+uri)
-	}
-	now = now.UTC()
-	row := thingCountRow{ThingURI: uri, Month: month, Flattrs: c.FlattrsMonth, Cheers: c.CheersMonth, Weight: c.WeightMonth, UpdatedAt: now}
-	err = s.conn(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "thing_uri"}, {Name: "month"}},
-		DoUpdates: clause.AssignmentColumns([]string{"flattrs", "cheers", "weight", "updated_at"}),
-	}).Create(&row).Error
-	if err != nil {
-		return app.ThingCounts{}, translate(err, "counts of "+uri)
-	}
-	err = s.conn(ctx).Model(&thingRow{}).Where("uri = ?", uri).Updates(map[string]any{
-		"flattrs_all_time": c.FlattrsAll, "cheers_all_time": c.CheersAll, "funders": c.Funders, "counts_at": now,
-	}).Error
-	if err != nil {
-		return app.ThingCounts{}, translate(err, "counts of "+uri)
-	}
-	return app.ThingCounts{
-		Month: month, FlattrsMonth: c.FlattrsMonth, FlattrsAllTime: c.FlattrsAll, CheersMonth: c.CheersMonth,
-		CheersAllTime: c.CheersAll, Funders: c.Funders, UpdatedAt: now,
-	}, nil
+	return s.ThingCounts(ctx, uri, month)
 }
 
 // countsRow is what ThingCounts reads.

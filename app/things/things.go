@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
@@ -21,8 +22,7 @@ type Store interface {
 	ThingByURI(ctx context.Context, uri string) (*app.Thing, error)
 	ThingByURL(ctx context.Context, url string) (*app.Thing, error)
 	ThingCounts(ctx context.Context, uri, month string) (app.ThingCounts, error)
-	LockThing(ctx context.Context, uri string) error
-	RecountThing(ctx context.Context, uri, month string, now time.Time) (app.ThingCounts, error)
+	RecountThings(ctx context.Context, keys []app.ThingMonth, now time.Time) error
 	MarkThingDeleted(ctx context.Context, uri string, at time.Time) (bool, error)
 }
 
@@ -147,16 +147,40 @@ func (s *Service) Counts(ctx context.Context, uri string) (app.ThingCounts, erro
 // Recount keeps a thing's counts exact: called in the transaction that
 // changed one of its flattrs or cheers in month, it recounts the thing
 // just before that transaction commits, once however many changes the
-// transaction made, and in the order of the things' URIs, so that
+// transaction made; all the things a transaction changed are recounted
+// together, in a few statements, their rows locked in URI order so that
 // transactions that change several things cannot deadlock.
 func (s *Service) Recount(ctx context.Context, uri, month string) error {
-	return app.BeforeCommit(ctx, "recount\x00"+uri+"\x00"+month, func(ctx context.Context) error {
-		if err := s.d.Store.LockThing(ctx, uri); err != nil {
-			return err
-		}
-		_, err := s.d.Store.RecountThing(ctx, uri, month, s.d.Now())
-		return err
+	set := app.TxValue(ctx, "things.recount", func() any { return &recountSet{seen: map[app.ThingMonth]bool{}} }).(*recountSet)
+	set.add(app.ThingMonth{URI: uri, Month: month})
+	return app.BeforeCommit(ctx, "things.recount", func(ctx context.Context) error {
+		return s.d.Store.RecountThings(ctx, set.take(), s.d.Now())
 	})
+}
+
+// recountSet gathers the things a transaction changed.
+type recountSet struct {
+	mu   sync.Mutex
+	seen map[app.ThingMonth]bool
+	keys []app.ThingMonth
+}
+
+func (r *recountSet) add(k app.ThingMonth) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.seen[k] {
+		r.seen[k] = true
+		r.keys = append(r.keys, k)
+	}
+}
+
+// take returns what was gathered and starts afresh.
+func (r *recountSet) take() []app.ThingMonth {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	keys := r.keys
+	r.keys, r.seen = nil, map[app.ThingMonth]bool{}
+	return keys
 }
 
 // Excerpt is a short plain-text summary of a post: its summary, else the
