@@ -24,6 +24,7 @@ type Store interface {
 	FlattrsOf(ctx context.Context, funderURI, month string) ([]app.Flattr, error)
 	MarkUndone(ctx context.Context, actorURI, activityURI string, at time.Time) (bool, error)
 	Undone(ctx context.Context, actorURI, activityURI string) (bool, error)
+	UndoneAmong(ctx context.Context, activityURIs []string) (map[string]string, error)
 }
 
 // Likes persists the Likes that are not flattrs: cheers and reactions.
@@ -32,6 +33,7 @@ type Likes interface {
 	LikeByActivityURI(ctx context.Context, uri string) (*app.Like, error)
 	DeleteLikeByActivity(ctx context.Context, actorURI, activityURI string) (bool, error)
 	DeleteLikeOf(ctx context.Context, actorURI, objectURI string) (bool, error)
+	InsertLikes(ctx context.Context, likes []*app.Like) ([]bool, error)
 }
 
 // Things finds things and keeps their counts (implemented by
@@ -39,6 +41,7 @@ type Likes interface {
 type Things interface {
 	Resolve(ctx context.Context, rawURL string) (*app.Thing, error)
 	ByURI(ctx context.Context, uri string) (*app.Thing, error)
+	ByURIs(ctx context.Context, uris []string) (map[string]*app.Thing, error)
 	Recount(ctx context.Context, uri, month string) error
 }
 

@@ -297,18 +297,79 @@ func (s *Service) decide(ctx context.Context, ownerURI, likeActivityURI, state s
 }
 
 // ReceiveAll is Receive for many Likes in one transaction (the ctx's, or
-// one of its own): what each turned out to be, in order. It fails as a
-// whole when one of them fails, and then nothing is stored. Counts are
-// recounted once per thing and month, however many of the Likes name it.
+// one of its own): what each turned out to be, in order. The batch's
+// undone ids and things are read once, its cheers and reactions written in
+// one statement, and its things recounted together before the commit;
+// flattrs go one by one (a flattr may replace its funder's earlier one).
+// It fails as a whole when one of them fails, and then nothing is stored.
 func (s *Service) ReceiveAll(ctx context.Context, rs []Received) ([]string, error) {
 	out := make([]string, len(rs))
+	var local []int
+	for i, r := range rs {
+		switch {
+		case r.ObjectURI == "":
+			return nil, app.Errorf(app.EINVALID, "like %s has no object", r.ActivityURI)
+		case !s.d.URLs.IsLocal(r.ObjectURI):
+			out[i] = Ignored
+		default:
+			local = append(local, i)
+		}
+	}
+	if len(local) == 0 {
+		return out, nil
+	}
+	now := s.d.Now()
 	err := s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
-		for i, r := range rs {
-			what, err := s.Receive(ctx, r)
-			if err != nil {
-				return err
+		ids, objects := make([]string, len(local)), make([]string, len(local))
+		for j, i := range local {
+			ids[j], objects[j] = rs[i].ActivityURI, rs[i].ObjectURI
+		}
+		undone, err := s.d.Store.UndoneAmong(ctx, ids)
+		if err != nil {
+			return err
+		}
+		things, err := s.d.Things.ByURIs(ctx, objects)
+		if err != nil {
+			return err
+		}
+		var likes []*app.Like
+		var cheers []int
+		for _, i := range local {
+			r := &rs[i]
+			if r.At.IsZero() || r.At.After(now) {
+				r.At = now
 			}
-			out[i] = what
+			r.At = r.At.UTC()
+			t := things[r.ObjectURI]
+			switch {
+			case undone[r.ActivityURI] == r.ActorURI && r.ActorURI != "":
+				out[i] = Ignored
+			case t == nil:
+				return app.Errorf(app.EINVALID, "%s is nothing that can be flattred here", r.ObjectURI)
+			case r.Reaction != "" || r.Terms == nil:
+				out[i] = Cheer
+				if r.Reaction != "" {
+					out[i] = Reaction
+				}
+				likes = append(likes, &app.Like{ActivityURI: r.ActivityURI, ActorURI: r.ActorURI, ObjectURI: t.URI, Content: r.Reaction, CreatedAt: r.At})
+				cheers = append(cheers, i)
+			default:
+				out[i] = Flattr
+				if err := s.receiveFlattr(ctx, t, *r); err != nil {
+					return fmt.Errorf("like %s: %w", r.ActivityURI, err)
+				}
+			}
+		}
+		inserted, err := s.d.Likes.InsertLikes(ctx, likes)
+		if err != nil {
+			return err
+		}
+		for j, ok := range inserted {
+			if ok && out[cheers[j]] == Cheer {
+				if err := s.d.Things.Recount(ctx, likes[j].ObjectURI, app.MonthOf(likes[j].CreatedAt)); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})

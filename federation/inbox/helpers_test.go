@@ -507,6 +507,19 @@ func (a autoThings) ByURI(ctx context.Context, uri string) (*app.Thing, error) {
 	return t, a.st.UpsertThing(ctx, t)
 }
 
+func (a autoThings) ByURIs(ctx context.Context, uris []string) (map[string]*app.Thing, error) {
+	out := map[string]*app.Thing{}
+	for _, u := range uris {
+		t, err := a.ByURI(ctx, u)
+		if err == nil {
+			out[u] = t
+		} else if !errors.Is(err, app.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // newLikes returns the flattr use cases on st, as the inbox is wired.
 func newLikes(st *store.Store, urls federation.URLs) *flattrs.Service {
 	th := things.New(things.Deps{Tx: st, Store: st, URLs: urls})
