@@ -19,6 +19,7 @@
 # processes and every backend or autovacuum worker of plaudit_bench (other
 # databases' backends are left out); redis-server (shared with whatever
 # else uses it meanwhile). inboxload's own CPU is not counted.
+# WEIGHTED=1 sends flattrs (Likes with the weight terms) instead of plain Likes.
 # BACKLOG_WAIT (default 600) bounds the wait for the backlog, in seconds.
 # BENCH_PORT (default 18181), BENCH_DB (default plaudit_bench) and
 # BENCH_REDIS_DB (default 6) let runs on a shared machine use their own
@@ -119,7 +120,7 @@ echo "mode $mode: ${serve_args[*]}"
 sample &
 sampler=$!
 "$work/inboxload" -inbox "http://127.0.0.1:$port/users/alice/inbox" -objects "$work/objects" \
-	-actors 100 -n "$n" -c "$conc"
+	-actors 100 -n "$n" -c "$conc" ${WEIGHTED:+-weighted}
 end=$(date +%s.%N)
 echo "pending at the end of the load: $(pending)"
 if [[ $worker == yes ]]; then

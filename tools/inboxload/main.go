@@ -36,6 +36,7 @@ func main() {
 		object  = flag.String("object", "", "URI the Likes point at, e.g. a post; a %d in it is replaced by the note number (see -notes)")
 		notes   = flag.Int("notes", 100, "distinct objects liked, when -object has a %d")
 		objFile = flag.String("objects", "", "file of URIs the Likes point at, one a line (instead of -object)")
+		wtd     = flag.Bool("weighted", false, "send flattrs: Likes with Plaudit's weight and month terms")
 		n       = flag.Int("n", 20000, "requests to send")
 		conc    = flag.Int("c", 32, "concurrent connections")
 		actors  = flag.Int("actors", 100, "distinct remote actors signing the requests")
@@ -44,6 +45,7 @@ func main() {
 		timeout = flag.Duration("timeout", 10*time.Second, "per-request timeout")
 	)
 	flag.Parse()
+	weighted = *wtd
 	if *inbox == "" || (*object == "") == (*objFile == "") {
 		flag.Usage()
 		os.Exit(2)
@@ -152,6 +154,9 @@ type signedRequest struct {
 	body   []byte
 }
 
+// weighted makes the Likes flattrs (weight 1–10, this month).
+var weighted bool
+
 // signAll makes count signed Like POSTs, each with its own activity id.
 func (r *remote) signAll(inbox string, objects []string, count int) ([]signedRequest, error) {
 	out := make([]signedRequest, count)
@@ -166,6 +171,9 @@ func (r *remote) signAll(inbox string, objects []string, count int) ([]signedReq
 				a := i % len(r.keys)
 				actor := fmt.Sprintf("%s/users/loader%d", r.base, a)
 				like := as2.NewActivity(fmt.Sprintf("%s#likes/%d-%d", actor, time.Now().UnixNano(), i), "Like", actor, objects[(i/len(r.keys))%len(objects)])
+				if weighted {
+					like = like.With("weight", 1+i%10).With("month", time.Now().UTC().Format("2006-01")).AddContext(as2.FlattrContext())
+				}
 				body, err := json.Marshal(like)
 				if err != nil {
 					errs <- err
