@@ -25,6 +25,10 @@ type Store interface {
 	MarkUndone(ctx context.Context, actorURI, activityURI string, at time.Time) (bool, error)
 	Undone(ctx context.Context, actorURI, activityURI string) (bool, error)
 	UndoneAmong(ctx context.Context, activityURIs []string) (map[string]string, error)
+	FlattrsByActivities(ctx context.Context, activityURIs []string) (map[string]bool, error)
+	LiveFlattrsAmong(ctx context.Context, funderKeys, thingURIs, months []string) ([]app.Flattr, error)
+	MarkFlattrsUndone(ctx context.Context, ids []int64) error
+	InsertFlattrs(ctx context.Context, fs []*app.Flattr) ([]bool, error)
 }
 
 // Likes persists the Likes that are not flattrs: cheers and reactions.

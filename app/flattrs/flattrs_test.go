@@ -422,3 +422,41 @@ func TestReceiveAll(t *testing.T) {
 		t.Fatalf("a refused batch stored a cheer: %+v", c)
 	}
 }
+
+// TestReceiveAllFlattrs: in a batch, a funder's new Like replaces their
+// standing flattr, a second Like of one funder in the batch replaces the
+// first, repeats change nothing, and anonymous Likes from one instance
+// actor all count; the counts match.
+func TestReceiveAllFlattrs(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	w := func(id, actor string, weight int, anon bool) flattrs.Received {
+		return flattrs.Received{ActivityURI: "https://q.example/l/" + id, ActorURI: "https://q.example/" + actor, ObjectURI: e.note,
+			Terms: &flattrs.Terms{Weight: weight, Anonymous: anon}}
+	}
+	if _, err := e.svc.ReceiveAll(ctx, []flattrs.Received{w("x1", "u/x", 1, false)}); err != nil {
+		t.Fatal(err)
+	}
+	batch := []flattrs.Received{
+		w("x2", "u/x", 2, false), w("y1", "u/y", 3, false), w("y2", "u/y", 4, false), w("x1", "u/x", 1, false),
+		w("a1", "actor", 5, true), w("a2", "actor", 6, true),
+	}
+	if _, err := e.svc.ReceiveAll(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]string{}
+	for _, id := range []string{"x1", "x2", "y1", "y2", "a1", "a2"} {
+		f, err := e.st.FlattrByActivity(ctx, "https://q.example/l/"+id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		state[id] = fmt.Sprintf("%s/%d", f.State, f.Weight)
+	}
+	want := map[string]string{"x1": "undone/1", "x2": "active/2", "y1": "undone/3", "y2": "active/4", "a1": "active/5", "a2": "active/6"}
+	if fmt.Sprint(state) != fmt.Sprint(want) {
+		t.Fatalf("flattrs = %v, want %v", state, want)
+	}
+	if c := e.counts(t); c.FlattrsMonth != 4 || c.Funders != 4 {
+		t.Fatalf("counts = %+v, want 4 flattrs by 4 funders", c)
+	}
+}

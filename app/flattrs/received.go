@@ -333,7 +333,7 @@ func (s *Service) ReceiveAll(ctx context.Context, rs []Received) ([]string, erro
 			return err
 		}
 		var likes []*app.Like
-		var cheers []int
+		var cheers, flattrs []int
 		for _, i := range local {
 			r := &rs[i]
 			if r.At.IsZero() || r.At.After(now) {
@@ -355,10 +355,11 @@ func (s *Service) ReceiveAll(ctx context.Context, rs []Received) ([]string, erro
 				cheers = append(cheers, i)
 			default:
 				out[i] = Flattr
-				if err := s.receiveFlattr(ctx, t, *r); err != nil {
-					return fmt.Errorf("like %s: %w", r.ActivityURI, err)
-				}
+				flattrs = append(flattrs, i)
 			}
+		}
+		if err := s.receiveFlattrs(ctx, rs, flattrs, things); err != nil {
+			return err
 		}
 		inserted, err := s.d.Likes.InsertLikes(ctx, likes)
 		if err != nil {
@@ -377,4 +378,110 @@ func (s *Service) ReceiveAll(ctx context.Context, rs []Received) ([]string, erro
 		return nil, err
 	}
 	return out, nil
+}
+
+// receiveFlattrs records the incoming flattrs rs[idx] of a batch: their
+// months checked once each, the repeats and the funders' standing
+// flattrs read in one query each, the replaced ones withdrawn and the new
+// ones written in one statement each. A Like the batch cannot settle
+// alone (a funder's second of one thing in the batch, a row lost to a
+// concurrent writer) goes the one-by-one way.
+func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, things map[string]*app.Thing) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	months := map[string]error{}
+	ids := make([]string, 0, len(idx))
+	var funders, thingURIs, monthList []string
+	monthOf := make(map[int]string, len(idx))
+	for _, i := range idx {
+		r := rs[i]
+		month := r.Terms.Month
+		if month == "" {
+			month = app.MonthOf(r.At)
+		}
+		err, seen := months[month]
+		if !seen {
+			_, err = s.openMonth(ctx, month, r.At)
+			months[month] = err
+			monthList = append(monthList, month)
+		}
+		if err != nil {
+			return fmt.Errorf("like %s: %w", r.ActivityURI, err)
+		}
+		if err := app.CheckWeight(r.Terms.Weight); err != nil {
+			return fmt.Errorf("like %s: %w", r.ActivityURI, err)
+		}
+		monthOf[i] = month
+		ids = append(ids, r.ActivityURI)
+		if !r.Terms.Anonymous {
+			funders = append(funders, r.ActorURI)
+			thingURIs = append(thingURIs, things[r.ObjectURI].URI)
+		}
+	}
+	repeats, err := s.d.Store.FlattrsByActivities(ctx, ids)
+	if err != nil {
+		return err
+	}
+	standing, err := s.d.Store.LiveFlattrsAmong(ctx, funders, thingURIs, monthList)
+	if err != nil {
+		return err
+	}
+	type slot struct{ funder, thing, month string }
+	live := make(map[slot]int64, len(standing))
+	for _, f := range standing {
+		if !f.Anonymous || f.Local {
+			live[slot{f.FunderURI, f.ThingURI, f.Month}] = f.ID
+		}
+	}
+	var replaced []int64
+	var fresh []*app.Flattr
+	var freshIdx, alone []int
+	taken := map[slot]bool{}
+	now := s.d.Now().UTC()
+	for _, i := range idx {
+		r := rs[i]
+		if repeats[r.ActivityURI] {
+			continue
+		}
+		t := things[r.ObjectURI]
+		if !r.Terms.Anonymous {
+			k := slot{r.ActorURI, t.URI, monthOf[i]}
+			if taken[k] {
+				alone = append(alone, i)
+				continue
+			}
+			taken[k] = true
+			if id, ok := live[k]; ok {
+				replaced = append(replaced, id)
+			}
+		}
+		fresh = append(fresh, &app.Flattr{
+			ActivityURI: r.ActivityURI, FunderURI: r.ActorURI, ThingURI: t.URI, OwnerURI: t.OwnerURI, Month: monthOf[i],
+			Weight: r.Terms.Weight, Anonymous: r.Terms.Anonymous, State: app.FlattrActive, ChangedAt: r.At, CreatedAt: now,
+		})
+		freshIdx = append(freshIdx, i)
+	}
+	if err := s.d.Store.MarkFlattrsUndone(ctx, replaced); err != nil {
+		return err
+	}
+	inserted, err := s.d.Store.InsertFlattrs(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	for j, ok := range inserted {
+		if !ok {
+			alone = append(alone, freshIdx[j])
+			continue
+		}
+		if err := s.d.Things.Recount(ctx, fresh[j].ThingURI, fresh[j].Month); err != nil {
+			return err
+		}
+	}
+	for _, i := range alone {
+		if err := s.receiveFlattr(ctx, things[rs[i].ObjectURI], rs[i]); err != nil {
+			return fmt.Errorf("like %s: %w", rs[i].ActivityURI, err)
+		}
+	}
+	return nil
 }

@@ -83,3 +83,98 @@ func (s *Likes) InsertLikes(ctx context.Context, likes []*app.Like) ([]bool, err
 	}
 	return inserted, nil
 }
+
+// FlattrsByActivities tells which of activityURIs are stored flattrs.
+func (s *Flattrs) FlattrsByActivities(ctx context.Context, activityURIs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(activityURIs) == 0 {
+		return out, nil
+	}
+	var found []string
+	if err := s.conn(ctx).Model(&flattrRow{}).Where("activity_uri IN ?", activityURIs).Pluck("activity_uri", &found).Error; err != nil {
+		return nil, translate(err, "flattrs")
+	}
+	for _, u := range found {
+		out[u] = true
+	}
+	return out, nil
+}
+
+// LiveFlattrsAmong lists the live flattrs whose funder key, thing and
+// month are among the given ones (a superset of the pairs asked for: the
+// caller matches them).
+func (s *Flattrs) LiveFlattrsAmong(ctx context.Context, funderKeys, thingURIs, months []string) ([]app.Flattr, error) {
+	if len(funderKeys) == 0 {
+		return nil, nil
+	}
+	var rows []flattrRow
+	err := s.conn(ctx).Where("funder_key IN ? AND thing_uri IN ? AND month IN ? AND state IN ?",
+		funderKeys, thingURIs, months, []string{app.FlattrActive, app.FlattrPending}).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "live flattrs")
+	}
+	out := make([]app.Flattr, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].flattr()
+	}
+	return out, nil
+}
+
+// MarkFlattrsUndone withdraws the flattrs ids (replaced by newer Likes).
+func (s *Flattrs) MarkFlattrsUndone(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.conn(ctx).Model(&flattrRow{}).Where("id IN ?", ids).
+		Updates(map[string]any{"state": app.FlattrUndone, "updated_at": time.Now().UTC()}).Error
+	return translate(err, "withdraw flattrs")
+}
+
+// InsertFlattrs stores many flattrs in one statement, each as InsertFlattr
+// would (one whose Like is stored, or whose funder has a live flattr of the
+// thing that month, is not); it reports which were stored.
+func (s *Flattrs) InsertFlattrs(ctx context.Context, fs []*app.Flattr) ([]bool, error) {
+	inserted := make([]bool, len(fs))
+	if len(fs) == 0 {
+		return inserted, nil
+	}
+	now := time.Now().UTC()
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO flattrs (activity_uri, funder_uri, funder_key, thing_uri, owner_uri, month, weight, tip, anonymous, local, state, changed_at, created_at, updated_at) VALUES `)
+	args := make([]any, 0, 14*len(fs))
+	index := make(map[string]int, len(fs))
+	for i, f := range fs {
+		if _, dup := index[f.ActivityURI]; dup {
+			continue
+		}
+		index[f.ActivityURI] = i
+		if f.CreatedAt.IsZero() {
+			f.CreatedAt = now
+		}
+		if f.ChangedAt.IsZero() {
+			f.ChangedAt = f.CreatedAt
+		}
+		if len(args) > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, f.ActivityURI, f.FunderURI, funderKey(f), f.ThingURI, f.OwnerURI, f.Month, f.Weight, f.Tip,
+			f.Anonymous, f.Local, f.State, f.ChangedAt.UTC(), f.CreatedAt.UTC(), now)
+	}
+	// No conflict target: the Like's id and the live (funder, thing, month)
+	// index both make a row a no-op.
+	sb.WriteString(" ON CONFLICT DO NOTHING RETURNING id, activity_uri")
+	var stored []struct {
+		ID          int64
+		ActivityURI string
+	}
+	if err := s.conn(ctx).Raw(sb.String(), args...).Find(&stored).Error; err != nil {
+		return nil, translate(err, fmt.Sprintf("insert %d flattrs", len(fs)))
+	}
+	for _, r := range stored {
+		i := index[r.ActivityURI]
+		fs[i].ID, fs[i].UpdatedAt = r.ID, now
+		inserted[i] = true
+	}
+	return inserted, nil
+}
