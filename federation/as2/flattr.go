@@ -1,6 +1,7 @@
 package as2
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,12 +66,18 @@ func (a *Activity) EmbeddedFlattrTerms() (FlattrTerms, bool, error) {
 // that expands to PlauditNamespace + "weight" (or "month", "anonymous"),
 // or the full IRI itself.
 func ReadFlattrTerms(contextDoc, doc json.RawMessage) (FlattrTerms, bool, error) {
+	// Every way of naming the terms spells the namespace out somewhere: a
+	// Like that never does (Mastodon's) is read no further.
+	ns := []byte("w3id.org/plaudit#")
+	if !bytes.Contains(doc, ns) && !bytes.Contains(contextDoc, ns) {
+		return FlattrTerms{}, false, nil
+	}
 	f, err := decodeFields(doc)
 	if err != nil {
 		return FlattrTerms{}, false, err
 	}
 	terms := termMap{}
-	if contextDoc != nil {
+	if contextDoc != nil && !bytes.Equal(contextDoc, doc) {
 		if outer, err := decodeFields(contextDoc); err == nil {
 			terms.add(decodeValue(outer["@context"]))
 		}
