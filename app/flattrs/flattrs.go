@@ -391,13 +391,17 @@ func (s *Service) List(ctx context.Context, username, month string) ([]Listed, e
 	if err != nil {
 		return nil, fmt.Errorf("flattrs of %s: %w", username, err)
 	}
+	uris := make([]string, len(fs))
+	for i := range fs {
+		uris[i] = fs[i].ThingURI
+	}
+	things, err := s.d.Things.ByURIs(ctx, uris)
+	if err != nil {
+		return nil, fmt.Errorf("flattrs of %s: %w", username, err)
+	}
 	out := make([]Listed, 0, len(fs))
 	for i := range fs {
-		l := Listed{Flattr: fs[i]}
-		if t, err := s.d.Things.ByURI(ctx, fs[i].ThingURI); err == nil {
-			l.Thing = t
-		}
-		out = append(out, l)
+		out = append(out, Listed{Flattr: fs[i], Thing: things[fs[i].ThingURI]})
 	}
 	return out, nil
 }
