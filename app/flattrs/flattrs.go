@@ -234,9 +234,9 @@ func (s *Service) change(ctx context.Context, f *app.Flattr, weight int, now tim
 // own loads flattr id of the local user username, for a change: it must
 // be theirs, still stand, and its month must be open.
 func (s *Service) own(ctx context.Context, username string, id int64) (*app.Flattr, error) {
-	f, err := s.d.Store.FlattrByID(ctx, id)
-	if err != nil || !f.Local || f.FunderURI != s.d.URLs.Actor(username) {
-		return nil, app.Errorf(app.ENOTFOUND, "you have no flattr %d", id)
+	f, err := s.Get(ctx, username, id)
+	if err != nil {
+		return nil, err
 	}
 	if !f.Live() {
 		return nil, app.Errorf(app.EINVALID, "flattr %d was %s", id, f.State)
