@@ -78,30 +78,12 @@ pending() {
 	fi
 }
 
-# server_pids prints "<group> <pid>" for every process whose CPU counts.
-server_pids() {
-	echo "plaudit $server"
-	if [[ $mode != embedded ]]; then
-		local pm
-		pm=$(pgrep -o -x postgres)
-		echo "postgres $pm"
-		ps --ppid "$pm" -o pid=,args= | awk -v db="$db" 'index($0, " " db " ") || !/\(|\[local\]/ {print "postgres " $1}'
-		echo "redis $(redis-cli info server | awk -F: '/^process_id/ {print $2}' | tr -d '\r')"
-	fi
-}
-
-# sample appends "<group> <pid> <utime+stime ticks>" lines, one set per 0.5 s.
-sample() {
-	while :; do
-		server_pids | while read -r group pid; do
-			[[ -r /proc/$pid/stat ]] || continue
-			# Fields after the ") " that ends the command name: utime is 14, stime 15.
-			awk -v g="$group" -v p="$pid" '{ sub(/^.*\) /, ""); print g, p, $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || true
-		done >>"$work/cpu"
-		echo "--" >>"$work/cpu"
-		sleep 0.5
-	done
-}
+# CPU accounting: scripts/lib/cpu.sh, for plaudit and, on PostgreSQL, the
+# postmaster, its background processes, this database's backends and Redis.
+source scripts/lib/cpu.sh
+cpu_file=$work/cpu
+cpu_db=
+[[ $mode == embedded ]] || cpu_db=$db
 
 "$work/plaudit" migrate >/dev/null
 echo 'a long password' | "$work/plaudit" user create alice >/dev/null
@@ -117,7 +99,8 @@ for i in $(seq 0 99); do
 		"http://127.0.0.1:$port/users/alice/outbox" | jq -r 'if (.object | type) == "object" then .object.id else .object end'
 done >"$work/objects"
 echo "mode $mode: ${serve_args[*]}"
-sample &
+cpu_server=$server
+cpu_sample &
 sampler=$!
 "$work/inboxload" -inbox "http://127.0.0.1:$port/users/alice/inbox" -objects "$work/objects" \
 	-actors 100 -n "$n" -c "$conc" ${WEIGHTED:+-weighted}
@@ -153,16 +136,4 @@ sleep 0.6
 stored=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" 'SELECT COUNT(*) FROM activities'; else psql -h 127.0.0.1 -U postgres -d "$db" -tAc 'SELECT COUNT(*) FROM activities'; fi)
 processed=$(if [[ $mode == embedded ]]; then sqlite3 "$work/data/plaudit.db" "SELECT COUNT(*) FROM activities WHERE state = 'processed'"; else psql -h 127.0.0.1 -U postgres -d "$db" -tAc "SELECT COUNT(*) FROM activities WHERE state = 'processed'"; fi)
 echo "activities stored: $stored (warm-up included), processed: $processed"
-tck=$(getconf CLK_TCK)
-# Per pid: last sample minus the first (0 for a pid that appeared later).
-awk -v tck="$tck" -v likes="$stored" '
-	$1 == "--" { rounds++; next }
-	{ key = $1 " " $2 }
-	!(key in base) { base[key] = (rounds == 0 ? $3 : 0); group[key] = $1 }
-	{ last[key] = $3 }
-	END {
-		for (k in last) cpu[group[k]] += (last[k] - base[k]) / tck
-		total = 0
-		for (g in cpu) { printf "cpu %-8s %7.2f s = %6.3f ms per stored Like\n", g, cpu[g], 1000 * cpu[g] / likes; total += cpu[g] }
-		printf "cpu total    %7.2f s = %6.3f ms per stored Like\n", total, 1000 * total / likes
-	}' "$work/cpu"
+cpu_report "$stored" "stored Like"

@@ -12,7 +12,7 @@ cpu_pids() {
 		local pm
 		pm=$(pgrep -o -x postgres)
 		echo "postgres $pm"
-		ps --ppid "$pm" -o pid=,args= | awk -v db="$cpu_db" '$0 ~ db || !/\(|\[local\]/ {print "postgres " $1}'
+		ps --ppid "$pm" -o pid=,args= | awk -v db="$cpu_db" 'index($0, " " db " ") || !/\(|\[local\]/ {print "postgres " $1}'
 		echo "redis $(redis-cli info server | awk -F: '/^process_id/ {print $2}' | tr -d '\r')"
 	fi
 }
@@ -32,15 +32,20 @@ cpu_sample() {
 }
 
 # cpu_report prints CPU seconds per group and per operation, for ops
-# operations named by what (e.g. "flattr").
+# operations named by what (e.g. "flattr"): per pid, its last sample minus
+# its first, or minus 0 for a pid that appeared after the first round (a
+# backend started during the load).
 cpu_report() {
 	local ops=$1 what=$2
 	awk -v tck="$(getconf CLK_TCK)" -v ops="$ops" -v what="$what" '
-		$1 == "--" { next }
-		{ key = $1 " " $2; if (!(key in first)) first[key] = $3; last[key] = $3; group[key] = $1 }
+		$1 == "--" { rounds++; next }
+		{ key = $1 " " $2 }
+		!(key in base) { base[key] = (rounds == 0 ? $3 : 0); group[key] = $1 }
+		{ last[key] = $3 }
 		END {
-			for (k in first) { d = (last[k] - first[k]) / tck; sum[group[k]] += d; total += d }
-			for (g in sum) printf "cpu %s: %.2f s (%.3f ms per %s)\n", g, sum[g], 1000 * sum[g] / ops, what
-			printf "cpu total: %.2f s, %.3f ms per %s\n", total, 1000 * total / ops, what
+			for (k in last) cpu[group[k]] += (last[k] - base[k]) / tck
+			total = 0
+			for (g in cpu) { printf "cpu %-8s %7.2f s = %6.3f ms per %s\n", g, cpu[g], 1000 * cpu[g] / ops, what; total += cpu[g] }
+			printf "cpu total    %7.2f s = %6.3f ms per %s\n", total, 1000 * total / ops, what
 		}' "$cpu_file"
 }
