@@ -250,6 +250,18 @@ func (s *Service) ChangeWeight(ctx context.Context, username string, id int64, w
 	if err := app.CheckWeight(weight); err != nil {
 		return nil, err
 	}
+	return s.editOpen(ctx, username, id, "change", func(ctx context.Context, f *app.Flattr) error {
+		if f.Weight == weight {
+			return nil
+		}
+		_, err := s.change(ctx, f, weight, s.d.Now().UTC())
+		return err
+	})
+}
+
+// editOpen runs edit on the local user's flattr id, in one transaction,
+// when the flattr is theirs, still stands and its month is open.
+func (s *Service) editOpen(ctx context.Context, username string, id int64, what string, edit func(ctx context.Context, f *app.Flattr) error) (*app.Flattr, error) {
 	var f *app.Flattr
 	err := s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -259,14 +271,10 @@ func (s *Service) ChangeWeight(ctx context.Context, username string, id int64, w
 		if err := s.refuseClosed(ctx, f.Month); err != nil {
 			return err
 		}
-		if f.Weight == weight {
-			return nil
-		}
-		_, err = s.change(ctx, f, weight, s.d.Now().UTC())
-		return err
+		return edit(ctx, f)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("change flattr %d: %w", id, err)
+		return nil, fmt.Errorf("%s flattr %d: %w", what, id, err)
 	}
 	return f, nil
 }
@@ -278,22 +286,10 @@ func (s *Service) SetTip(ctx context.Context, username string, id int64, tip int
 	if err := checkTip(tip); err != nil {
 		return nil, err
 	}
-	var f *app.Flattr
-	err := s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
-		var err error
-		if f, err = s.own(ctx, username, id); err != nil {
-			return err
-		}
-		if err := s.refuseClosed(ctx, f.Month); err != nil {
-			return err
-		}
+	return s.editOpen(ctx, username, id, "tip of", func(ctx context.Context, f *app.Flattr) error {
 		f.Tip = tip
 		return s.d.Store.UpdateFlattr(ctx, f)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("tip of flattr %d: %w", id, err)
-	}
-	return f, nil
 }
 
 // refuseClosed is app.EINVALID for a closed month.
