@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -92,4 +93,16 @@ func (u URLs) LocalUsername(actorURI string) (string, bool) {
 // IsLocal tells whether uri is on this instance.
 func (u URLs) IsLocal(uri string) bool {
 	return uri == u.base || strings.HasPrefix(uri, u.base+"/")
+}
+
+// Statement is the id of this instance's statement of month to the peer
+// at peerHost, in its version-th version.
+func (u URLs) Statement(month, peerHost string, version int) string {
+	return fmt.Sprintf("%s/statements/%s/%s/%d", u.base, month, url.PathEscape(peerHost), version)
+}
+
+// Settlement is the id of this instance's settlement of month with the
+// peer at peerHost.
+func (u URLs) Settlement(month, peerHost string) string {
+	return fmt.Sprintf("%s/settlements/%s/%s", u.base, month, url.PathEscape(peerHost))
 }

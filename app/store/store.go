@@ -110,6 +110,7 @@ type Store struct {
 	*Blogs
 	*Ledger
 	*Months
+	*Settlements
 }
 
 // newStore makes the entity stores on d.
@@ -119,6 +120,7 @@ func newStore(d *Database) *Store {
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
 		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
+		Settlements: &Settlements{d},
 		Claims: &Claims{d}, Blogs: &Blogs{d},
 	}
 }

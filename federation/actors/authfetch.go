@@ -88,3 +88,17 @@ func Signer(r *http.Request) string {
 	owner, _ := r.Context().Value(signerKey{}).(string)
 	return owner
 }
+
+// SignedAlways wraps the handler of a document that only some servers may
+// read (a statement, a Like addressed to one server): it always asks for a
+// valid signature, whether authorized fetch is on or not, and the handler
+// reads the signer with Signer.
+func (h *Handlers) SignedAlways(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if Signer(r) != "" {
+			next(w, r)
+			return
+		}
+		h.signedFetch(w, r, next)
+	}
+}

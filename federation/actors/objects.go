@@ -3,6 +3,8 @@ package actors
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
@@ -17,6 +19,12 @@ var objectActivities = []string{"Create", "Update", "Delete"}
 // stored; anything else is 404.
 func (h *Handlers) ServeActivity(w http.ResponseWriter, r *http.Request) {
 	a, err := h.deps.Activities.ActivityByURI(r.Context(), h.urls.Activity(r.PathValue("id")))
+	if err == nil && a.Local && !a.Public && a.Type == "Like" {
+		// A flattr's Like goes to one server; that server may fetch it
+		// (a statement names a Like it never received).
+		h.SignedAlways(func(w http.ResponseWriter, r *http.Request) { h.serveAddressed(w, r, a) })(w, r)
+		return
+	}
 	if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && (!a.Local || !a.Public)) {
 		fail(w, http.StatusNotFound, "no such activity")
 		return
@@ -93,4 +101,32 @@ func (h *Handlers) writeStatus(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	writeDocument(w, status, body)
+}
+
+// serveAddressed serves a non-public activity to a signer on the server
+// of one of its addressees; anyone else gets 404.
+func (h *Handlers) serveAddressed(w http.ResponseWriter, r *http.Request, a *app.Activity) {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.Document), &doc); err != nil {
+		h.internalError(w, r, app.Errorf(app.EINTERNAL, "activity %s has invalid JSON", a.URI))
+		return
+	}
+	signer := hostOf(Signer(r))
+	for _, field := range []string{"to", "cc"} {
+		for _, to := range as2.IDsOf(doc[field]) {
+			if signer != "" && hostOf(to) == signer {
+				writeDocument(w, http.StatusOK, []byte(a.Document))
+				return
+			}
+		}
+	}
+	fail(w, http.StatusNotFound, "no such activity")
+}
+
+func hostOf(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
 }

@@ -16,16 +16,16 @@ const (
 
 // ProtocolVersion is the version of Plaudit's flattr protocol this server
 // speaks, announced in NodeInfo metadata.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
-// flattrsNote tells readers of the metadata what a flattr is on this
-// server today: a Like that is recorded and nothing more.
-const flattrsNote = "Like activities with Plaudit weight terms (https://w3id.org/plaudit#), recorded but not paid out: settlement is not implemented yet; see docs/federation.md#flattrs"
+// flattrsNote tells readers of the metadata what a flattr is here.
+const flattrsNote = "Like activities with Plaudit weight terms (https://w3id.org/plaudit#), paid out monthly and settled between instances by signed statements; see docs/federation.md#flattrs"
 
-// settles is what metadata.plaudit.settles announces. It stays false until
-// this server really pays flattrs out: another Plaudit server must not
-// count Likes it sends here as money that will move.
-const settles = false
+// settles is what metadata.plaudit.settles announces: this server pays out
+// the flattrs sent to its users and settles them with the sender's server
+// through monthly statements to its instance actor (instanceActor, whose
+// inbox is instanceInbox).
+const settles = true
 
 // Activity windows of NodeInfo's activeMonth and activeHalfyear.
 const (
@@ -80,14 +80,18 @@ type Metadata struct {
 }
 
 // PlauditInfo tells other Plaudit servers whether this one settles
-// flattrs (pays out, in Currency, the Likes sent to its users) and which
-// version of the flattr protocol it speaks. Until settlement exists,
-// Settles is false and Likes are plain favourites.
+// flattrs (pays out, in Currency, the Likes sent to its users), which
+// version of the flattr protocol it speaks, and the instance actor that
+// exchanges statements.
 type PlauditInfo struct {
 	Settles         bool   `json:"settles"`
 	ProtocolVersion int    `json:"protocolVersion"`
 	Currency        string `json:"currency"`
 	Flattrs         string `json:"flattrs"`
+	// InstanceActor sends and receives statements; InstanceInbox is its
+	// inbox.
+	InstanceActor string `json:"instanceActor"`
+	InstanceInbox string `json:"instanceInbox"`
 }
 
 type nodeInfoLink struct {
@@ -141,6 +145,7 @@ func (h *Handlers) nodeInfo(version string, usage Usage) NodeInfo {
 			NodeName: h.deps.NodeName,
 			Plaudit: PlauditInfo{
 				Settles: settles, ProtocolVersion: ProtocolVersion, Currency: h.deps.Currency, Flattrs: flattrsNote,
+				InstanceActor: h.deps.URLs.InstanceActor(), InstanceInbox: h.deps.URLs.InstanceInbox(),
 			},
 		},
 	}

@@ -85,8 +85,9 @@ func TestNodeInfoSchema(t *testing.T) {
 			wantMeta := map[string]any{
 				"nodeName": "plaudit.example",
 				"plaudit": map[string]any{
-					"settles": false, "protocolVersion": float64(1), "currency": "EUR",
-					"flattrs": "Like activities with Plaudit weight terms (https://w3id.org/plaudit#), recorded but not paid out: settlement is not implemented yet; see docs/federation.md#flattrs",
+					"settles": true, "protocolVersion": float64(2), "currency": "EUR",
+					"instanceActor": "https://plaudit.example/actor", "instanceInbox": "https://plaudit.example/actor/inbox",
+					"flattrs": "Like activities with Plaudit weight terms (https://w3id.org/plaudit#), paid out monthly and settled between instances by signed statements; see docs/federation.md#flattrs",
 				},
 			}
 			if diff := cmp.Diff(wantMeta, doc["metadata"]); diff != "" {

@@ -15,6 +15,11 @@ func (in *Inbox) createOrUpdate(ctx context.Context, rec *app.Activity, act *as2
 	if !act.ObjectEmbedded() {
 		return in.fetchObject(ctx, rec, act)
 	}
+	if in.settlements != nil && act.Type == "Create" {
+		if isSettlement, err := in.settlements.Create(ctx, act); isSettlement || err != nil {
+			return err
+		}
+	}
 	for _, t := range act.ObjectTypes() {
 		if t == "Like" && act.Type == "Update" {
 			return in.updateLike(ctx, act)

@@ -39,6 +39,11 @@ func (in *Inbox) rejectFollow(ctx context.Context, _ *app.Activity, act *as2.Act
 // answered reads an Accept or Reject into the flattr use case's terms
 // when it answers a Like, else into the follow use case's.
 func (in *Inbox) answered(ctx context.Context, act *as2.Activity, accepted bool) error {
+	if in.settlements != nil {
+		if isStatement, err := in.settlements.Answer(ctx, act, accepted); isStatement || err != nil {
+			return err
+		}
+	}
 	if isLike, err := in.answeredLike(ctx, act, accepted); isLike || err != nil {
 		return err
 	}

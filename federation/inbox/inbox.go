@@ -134,33 +134,37 @@ type Deps struct {
 	// Created, when set, is told of every object a Create stored
 	// (app/blogs: a connected blog's posts become things).
 	Created Created
+	// Settlements, when set, read statements, their answers and
+	// settlements between instance actors.
+	Settlements Settlements
 }
 
 // Inbox receives and processes activities.
 type Inbox struct {
-	store      Store
-	tx         app.Transactor
-	verifier   Verifier
-	remote     Remote
-	moderation Moderation
-	screen     *moderationCache // moderation for the HTTP side
-	queue      Queue
-	follows    Follows
-	likes      Likes
-	things     Things
-	blocks     Blocks
-	urls       federation.URLs
-	bodyLimit  int64
-	limiter    *hostLimiter // verified requests, per signing host
-	addrs      *hostLimiter // unsigned and unverified requests, per client address
-	log        *slog.Logger
-	now        func() time.Time
-	users      *ttlcache.Cache[struct{}] // local users known to exist
-	batch      *batchWriter
-	reachable  func(ctx context.Context, host string) error
-	handlers   map[string]handler
-	retries    retryPolicy
-	created    Created
+	store       Store
+	tx          app.Transactor
+	verifier    Verifier
+	remote      Remote
+	moderation  Moderation
+	screen      *moderationCache // moderation for the HTTP side
+	queue       Queue
+	follows     Follows
+	likes       Likes
+	things      Things
+	blocks      Blocks
+	urls        federation.URLs
+	bodyLimit   int64
+	limiter     *hostLimiter // verified requests, per signing host
+	addrs       *hostLimiter // unsigned and unverified requests, per client address
+	log         *slog.Logger
+	now         func() time.Time
+	users       *ttlcache.Cache[struct{}] // local users known to exist
+	batch       *batchWriter
+	reachable   func(ctx context.Context, host string) error
+	handlers    map[string]handler
+	retries     retryPolicy
+	created     Created
+	settlements Settlements
 }
 
 // New returns an Inbox with d's defaults filled in.
@@ -197,5 +201,6 @@ func New(d Deps) *Inbox {
 	in.retries = newRetryPolicy(d.Attempts, d.Backoff)
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)
 	in.created = d.Created
+	in.settlements = d.Settlements
 	return in
 }

@@ -30,6 +30,7 @@ func (in *Inbox) handlerTable() map[string]handler {
 		"Delete":     in.delete,
 		"Block":      in.block,
 		"Move":       in.move,
+		"Offer":      in.offer,
 	}
 }
 
