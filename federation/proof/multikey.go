@@ -36,6 +36,13 @@ func DecodeMultikey(s string) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(key), nil
 }
 
+// EncodePrivateMultikey returns key's seed as a secretKeyMultibase: "z"
+// then base58btc of the ed25519-priv multicodec prefix and the 32 seed
+// bytes. It is how Plaudit stores the instance key.
+func EncodePrivateMultikey(key ed25519.PrivateKey) string {
+	return "z" + base58.Encode(append(bytes.Clone(ed25519PrivPrefix), key.Seed()...))
+}
+
 // DecodePrivateMultikey parses a secretKeyMultibase holding an Ed25519
 // seed (multicodec ed25519-priv), as test vectors publish them.
 func DecodePrivateMultikey(s string) (ed25519.PrivateKey, error) {

@@ -34,3 +34,12 @@ func TestDecodeMultikeyRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestPrivateMultikeyRoundTrip(t *testing.T) {
+	if got := EncodePrivateMultikey(mustVectorKey(t)); got != vectorSecret {
+		t.Fatalf("EncodePrivateMultikey = %s, want %s", got, vectorSecret)
+	}
+	if _, err := DecodePrivateMultikey(vectorPublic); err == nil {
+		t.Error("a public key decoded as private")
+	}
+}
