@@ -11,6 +11,14 @@ type InstanceKey struct {
 	CreatedAt     time.Time
 }
 
+// InstanceEd25519Key is the instance actor's Ed25519 key pair, which signs
+// object integrity proofs; made on first use, like InstanceKey.
+type InstanceEd25519Key struct {
+	PrivateKeyMultibase string // the seed as an ed25519-priv Multikey
+	PublicKeyMultibase  string // the public key as an ed25519-pub Multikey ("z6Mk…")
+	CreatedAt           time.Time
+}
+
 // RemoteActor is an actor on another server, as last fetched.
 type RemoteActor struct {
 	ID                        int64

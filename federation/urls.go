@@ -67,6 +67,10 @@ func (u URLs) InstanceActor() string { return u.base + "/actor" }
 // "acct:instance.actor@host".
 func (u URLs) InstanceAcct() string { return "acct:" + InstanceActorUsername + "@" + u.host }
 
+// InstanceEd25519KeyID is the id of the instance actor's Ed25519 key, the
+// verificationMethod of its integrity proofs (FEP-521a assertionMethod).
+func (u URLs) InstanceEd25519KeyID() string { return u.InstanceActor() + "#ed25519-key" }
+
 // InstanceKeyID is the id of the instance actor's public key.
 func (u URLs) InstanceKeyID() string { return u.InstanceActor() + "#main-key" }
 

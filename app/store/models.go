@@ -7,7 +7,7 @@ import "github.com/plaudit/plaudit/app"
 func Models() []any {
 	return []any{
 		&userRow{}, &app.Session{}, &app.APIToken{}, &app.Invite{}, &app.JobProbe{},
-		&app.InstanceKey{}, &app.RemoteActor{}, &app.Follow{}, &app.Activity{}, &app.RemoteObject{},
+		&app.InstanceKey{}, &instanceEd25519KeyRow{}, &app.RemoteActor{}, &app.Follow{}, &app.Activity{}, &app.RemoteObject{},
 		&app.Like{}, &app.Delivery{}, &app.RemoteHost{}, &app.DomainBlock{}, &app.ActorBlock{}, &postRow{},
 		&thingRow{}, &thingCountRow{}, &flattrRow{}, &undoneRow{}, &recipientRow{}, &subscriptionRow{},
 		&claimRow{}, &blogRow{}, &blogItemRow{},

@@ -1,9 +1,12 @@
 // Package keys gives local actors their signing keys: each user's RSA key
-// pair (made at sign-up) and the instance actor's (made on first use).
+// pair (made at sign-up) and the instance actor's (made on first use), and
+// the instance actor's Ed25519 key for object integrity proofs (made on
+// first use too).
 package keys
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"fmt"
 	"sync"
@@ -17,6 +20,7 @@ import (
 // Store is what the keyring reads.
 type Store interface {
 	InstanceKey(ctx context.Context, create func() (*app.InstanceKey, error)) (*app.InstanceKey, error)
+	InstanceEd25519Key(ctx context.Context, create func() (*app.InstanceEd25519Key, error)) (*app.InstanceEd25519Key, error)
 	PrivateKeyPEM(ctx context.Context, username string) (string, error)
 }
 
@@ -28,6 +32,7 @@ type Keyring struct {
 
 	mu     sync.Mutex
 	parsed map[string]*rsa.PrivateKey // PEM → key
+	ed     ed25519.PrivateKey         // the instance's, once read
 }
 
 // New returns a Keyring.
