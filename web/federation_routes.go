@@ -47,6 +47,9 @@ type Actors interface {
 	// Signed wraps a handler that needs a signed GET under authorized
 	// fetch.
 	Signed(next http.HandlerFunc) http.HandlerFunc
+	// SignedAlways wraps a handler that needs a signed GET whatever the
+	// setting.
+	SignedAlways(next http.HandlerFunc) http.HandlerFunc
 }
 
 // Discovery serves WebFinger, host-meta and NodeInfo (implemented by
@@ -94,6 +97,10 @@ func (s *Server) actorRoutes(e *gin.Engine) {
 	e.GET("/actor/outbox", withParams(a.Signed(a.ServeInstanceOutbox)))
 	e.GET("/activities/:id", withParams(a.Signed(a.ServeActivity)))
 	e.GET("/objects/:id", withParams(a.Signed(a.ServeObject)))
+	if s.deps.Statements != nil {
+		// Statements to peers: only their instance actors may read them.
+		e.GET("/statements/:month/:host/:version", withParams(a.SignedAlways(s.deps.Statements)))
+	}
 }
 
 // discoveryRoutes mounts WebFinger, host-meta and NodeInfo, readable from

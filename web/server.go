@@ -79,8 +79,11 @@ type Deps struct {
 	Inbox Inbox
 	// Actors and Discovery, when set, serve the ActivityPub documents and
 	// WebFinger, host-meta and NodeInfo.
-	Actors    Actors
-	Discovery Discovery
+	Actors Actors
+	// Statements serves this instance's statements to peers by id
+	// (federation/settlement.Documents.ServeStatement).
+	Statements http.HandlerFunc
+	Discovery  Discovery
 	// TrustedProxies are the IPs and CIDRs whose X-Forwarded-For and
 	// X-Real-IP headers are believed; empty trusts none, so the client IP
 	// is the connection's address.

@@ -129,18 +129,33 @@ func New(d Deps) *Service {
 	return &Service{d: d}
 }
 
-// SettlesWith tells whether host is a peer this instance settles with: a
-// Plaudit server that said it settles, in this instance's currency, with
-// an instance actor (months.Peers). It reads only what Discover stored.
+// SettlesWith tells whether host is a peer this instance settles with
+// (see Peers).
 func (s *Service) SettlesWith(ctx context.Context, host string) (bool, error) {
-	p, err := s.d.Store.Peer(ctx, host)
+	return Peers{Store: s.d.Store, Currency: s.d.Ledger.Currency()}.SettlesWith(ctx, host)
+}
+
+// Peers tells a month close which servers settle with this one
+// (months.Peers): a Plaudit server that said it settles, in this
+// instance's currency, with an instance actor. It reads only what
+// Discover stored, so a close's rerun sees what its first run saw.
+type Peers struct {
+	Store interface {
+		Peer(ctx context.Context, host string) (*app.Peer, error)
+	}
+	Currency string
+}
+
+// SettlesWith implements months.Peers.
+func (p Peers) SettlesWith(ctx context.Context, host string) (bool, error) {
+	peer, err := p.Store.Peer(ctx, host)
 	switch {
 	case app.ErrorCode(err) == app.ENOTFOUND:
 		return false, nil
 	case err != nil:
 		return false, err
 	}
-	return settles(p, s.d.Ledger.Currency()), nil
+	return settles(peer, p.Currency), nil
 }
 
 func settles(p *app.Peer, currency string) bool {

@@ -409,3 +409,15 @@ func (s *Settlements) RecipientsAmong(ctx context.Context, uris []string) (map[s
 	}
 	return out, nil
 }
+
+// FlattredCreators lists who local funders' flattrs of month pay: the
+// owners and co-creators of the things flattred.
+func (s *Settlements) FlattredCreators(ctx context.Context, month string) ([]string, error) {
+	var out []string
+	err := s.conn(ctx).Raw(`SELECT t.owner_uri FROM flattrs f JOIN things t ON t.uri = f.thing_uri
+WHERE f.local AND f.month = ? AND t.owner_uri <> ''
+UNION
+SELECT r.recipient_uri FROM flattrs f JOIN recipients r ON r.subject_uri = f.thing_uri
+WHERE f.local AND f.month = ?`, month, month).Scan(&out).Error
+	return out, translate(err, "creators flattred in "+month)
+}

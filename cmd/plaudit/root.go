@@ -38,6 +38,7 @@ PLAUDIT_CONFIG, then PLAUDIT_* environment variables, then flags.`,
 		newServeCommand(e), newWorkerCommand(e), newMigrateCommand(e),
 		newUserCommand(e), newTokenCommand(e), newInviteCommand(e),
 		newVersionCommand(e), newHealthcheckCommand(e), newLedgerCommand(e), newWalletCommand(e), newMonthCommand(e),
+		newSettlementCommand(e),
 	)
 	return root
 }

@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"time"
 
+	appsettlement "github.com/plaudit/plaudit/app/settlement"
+	fedsettlement "github.com/plaudit/plaudit/federation/settlement"
+
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/blogs"
 	"github.com/plaudit/plaudit/app/claims"
@@ -53,6 +56,12 @@ type federationParts struct {
 	// whose posts become things (see blogs.go).
 	Claims *claims.Service
 	Blogs  *blogs.Service
+	// Settlement settles flattrs with peers; SettlementReceiver reads its
+	// messages in the inbox, SettlementDocuments serves statements.
+	Settlement          *appsettlement.Service
+	SettlementReceiver  *fedsettlement.Receiver
+	SettlementDocuments *fedsettlement.Documents
+	likeSink            *likeSink
 	// RemoteBlocks applies remote actors' blocks of local ones.
 	RemoteBlocks *moderation.RemoteBlocks
 	Inbox        *inbox.Inbox
@@ -94,6 +103,7 @@ func (inst *Instance) buildFederation() error {
 		return err
 	}
 	f.buildBlogs(inst)
+	f.buildSettlement(inst)
 	f.Deliverer = delivery.New(delivery.Deps{
 		Tx: inst.store.Database, Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
@@ -104,8 +114,9 @@ func (inst *Instance) buildFederation() error {
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Things: f.Things, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
-		Created: f.Blogs,
+		Created: f.Blogs, Settlements: f.SettlementReceiver,
 	})
+	f.likeSink.in = f.Inbox
 	f.Discovery = discovery.New(discovery.Deps{
 		Users: inst.store.Users, Activities: inst.store.Activities, URLs: urls, Version: Version, SignupOpen: cfg.Signup == configs.SignupOpen,
 		Currency: cfg.Currency, Logger: inst.logger,
@@ -115,6 +126,7 @@ func (inst *Instance) buildFederation() error {
 		AuthorizedFetch: cfg.Federation.AuthorizedFetch, Moderation: f.Moderation,
 		Logger: inst.logger,
 	})
+	f.SettlementDocuments = fedsettlement.NewDocuments(f.Settlement, urls, actors.Signer)
 	inst.federation = f
 	return nil
 }

@@ -177,6 +177,7 @@ func (inst *Instance) buildWeb() error {
 		CountCacheTTL:  inst.config.Button.CountCache,
 		Inbox:          inst.federation.Inbox,
 		Actors:         inst.federation.Actors,
+		Statements:     inst.federation.SettlementDocuments.ServeStatement,
 		Discovery:      inst.federation.Discovery,
 		TrustedProxies: inst.config.TrustedProxies,
 		MetricsToken:   inst.config.MetricsToken,

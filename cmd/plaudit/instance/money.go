@@ -11,6 +11,7 @@ import (
 	"github.com/plaudit/plaudit/app/funding"
 	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/app/months"
+	appsettlement "github.com/plaudit/plaudit/app/settlement"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
@@ -28,7 +29,14 @@ type Money struct {
 	Stripe *stripe.Checkout
 	escrow months.EscrowStore
 	cfg    configs.Config
+	// settlement is nil in the command line's Money, which closes months
+	// but sends no statements.
+	settlement      *appsettlement.Service
+	settlementStore *store.Settlements
 }
+
+// Settlement is the instance's settlement use case.
+func (inst *Instance) Settlement() *appsettlement.Service { return inst.federation.Settlement }
 
 // StartTopUp starts a top-up through Stripe (web.TopUps).
 func (m *Money) StartTopUp(ctx context.Context, username string, amount app.Money) (string, error) {
@@ -56,6 +64,7 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 	}
 	m := months.New(months.Deps{
 		Tx: st.Database, Store: st.Months, Ledger: l, Things: th, URLs: urls,
+		Peers:     appsettlement.Peers{Store: st.Settlements, Currency: cfg.Currency},
 		MinBudget: minBudget, FeePercent: cfg.Money.FeePercent, GraceDays: cfg.Money.GraceDays, Owner: owner,
 	})
 	money := &Money{Ledger: l, Months: m, Funding: funding.New(l, st.Users, urls), escrow: st.Months, cfg: cfg}
@@ -76,8 +85,19 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 // of the periodic months:close job. A close already done changes nothing;
 // one held by another worker is left to it.
 func (money *Money) closeDue(ctx context.Context, logger *slog.Logger) error {
+	prev := previousMonth(time.Now())
+	if money.settlement != nil {
+		if err := money.discoverPeers(ctx, prev); err != nil {
+			return err
+		}
+	}
 	if err := closePrevious(ctx, money.Months, logger); err != nil {
 		return err
+	}
+	if money.settlement != nil {
+		if err := money.sendStatements(ctx, prev, logger); err != nil {
+			return err
+		}
 	}
 	n, err := money.Months.ReturnEscrow(ctx, money.escrow, money.cfg.Money.EscrowMonths)
 	if n > 0 {
@@ -88,8 +108,7 @@ func (money *Money) closeDue(ctx context.Context, logger *slog.Logger) error {
 
 // closePrevious closes the previous month once its grace period is over.
 func closePrevious(ctx context.Context, m *months.Service, logger *slog.Logger) error {
-	now := time.Now().UTC()
-	prev := app.MonthOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0))
+	prev := previousMonth(time.Now())
 	due, err := m.Closed(ctx, prev)
 	if err != nil || !due {
 		return err
@@ -104,6 +123,44 @@ func closePrevious(ctx context.Context, m *months.Service, logger *slog.Logger) 
 	}
 	logger.InfoContext(ctx, "month closed", "month", c.Month, "funders", c.Funders)
 	return nil
+}
+
+func previousMonth(now time.Time) string {
+	now = now.UTC()
+	return app.MonthOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0))
+}
+
+// discoverPeers asks the servers of the things flattred in month whether
+// they settle flattrs, before the month's close reads the answers.
+func (money *Money) discoverPeers(ctx context.Context, month string) error {
+	if done, err := money.Months.CloseDone(ctx, month); err != nil || done {
+		return err
+	}
+	creators, err := money.settlementStore.FlattredCreators(ctx, month)
+	if err != nil {
+		return err
+	}
+	return money.settlement.Discover(ctx, creators)
+}
+
+// sendStatements writes and offers month's statements once it is
+// closed, and offers again those a peer has not answered within the hour.
+func (money *Money) sendStatements(ctx context.Context, month string, logger *slog.Logger) error {
+	done, err := money.Months.CloseDone(ctx, month)
+	if err != nil {
+		return err
+	}
+	if done {
+		made, err := money.settlement.Prepare(ctx, month)
+		if err != nil {
+			return err
+		}
+		if len(made) > 0 {
+			logger.InfoContext(ctx, "statements sent to peers", "month", month, "statements", len(made))
+		}
+	}
+	_, err = money.settlement.Reoffer(ctx, time.Hour)
+	return err
 }
 
 // registerMoneyJobs adds the month close job: hourly, so that a month is
