@@ -7,6 +7,7 @@ import (
 
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/federation/as2"
+	"github.com/plaudit/plaudit/federation/proof"
 )
 
 // ServeInstanceActor answers GET /actor, always without a signature: servers
@@ -24,9 +25,14 @@ func (h *Handlers) ServeInstanceActor(w http.ResponseWriter, r *http.Request) {
 // InstanceActor returns the instance actor's document: an Application
 // named federation.InstanceActorUsername on every domain (a domain with a
 // port is no valid account name), displayed as the host, with the instance
-// key (created on first use).
+// key for HTTP signatures as publicKey and its Ed25519 key for integrity
+// proofs as a FEP-521a assertionMethod (both created on first use).
 func (h *Handlers) InstanceActor(ctx context.Context) (as2.Document, error) {
 	key, err := h.deps.Keys.Instance(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("instance actor: %w", err)
+	}
+	method, err := h.deps.Keys.InstanceMultikey(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("instance actor: %w", err)
 	}
@@ -44,5 +50,8 @@ func (h *Handlers) InstanceActor(ctx context.Context) (as2.Document, error) {
 		PublicKeyPEM:              key.PublicKeyPEM,
 		ManuallyApprovesFollowers: true,
 		Published:                 key.CreatedAt,
+		AssertionMethods: []as2.Multikey{{
+			ID: method.ID, Controller: method.Controller, PublicKeyMultibase: proof.EncodeMultikey(method.PublicKey),
+		}},
 	}), nil
 }

@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"crypto/ed25519"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/plaudit/plaudit/federation/actors"
 	"github.com/plaudit/plaudit/federation/as2"
 	"github.com/plaudit/plaudit/federation/httpsig"
+	"github.com/plaudit/plaudit/federation/proof"
 )
 
 func aliceUser() app.User {
@@ -229,11 +231,17 @@ func TestInstanceActor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ed, err := e.keys.InstanceEd25519(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	pk := as2.PublicKey{ID: base + "/actor#main-key", Owner: base + "/actor", PEM: strings.TrimSpace(key.PublicKeyPEM)}
+	mk := as2.Multikey{ID: base + "/actor#ed25519-key", Controller: base + "/actor", PublicKeyMultibase: proof.EncodeMultikey(ed.Public().(ed25519.PublicKey))}
 	want := &as2.Actor{
 		ID: base + "/actor", Type: "Application", PreferredUsername: "instance.actor", Name: "plaudit.example",
 		Inbox: base + "/actor/inbox", Outbox: base + "/actor/outbox", SharedInbox: base + "/inbox", URL: base,
 		PublicKey: pk, PublicKeys: []as2.PublicKey{pk}, ManuallyApprovesFollowers: true,
+		AssertionMethods: []as2.Multikey{mk},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("instance actor (-want +got):\n%s", diff)
@@ -241,10 +249,19 @@ func TestInstanceActor(t *testing.T) {
 	if _, err := httpsig.ParsePublicKeyPEM(got.PublicKey.PEM); err != nil {
 		t.Errorf("instance key does not parse: %v", err)
 	}
-	// The key is made once: a second fetch shows the same one.
+	// The keys are made once: a second fetch shows the same ones.
 	again, err := as2.ParseActor(e.get(t, "/actor", apJSON).Body.Bytes())
-	if err != nil || again.PublicKey.PEM != got.PublicKey.PEM {
-		t.Errorf("instance key changed between fetches (err %v)", err)
+	if err != nil || again.PublicKey.PEM != got.PublicKey.PEM || !cmp.Equal(again.AssertionMethods, got.AssertionMethods) {
+		t.Errorf("instance keys changed between fetches (err %v)", err)
+	}
+	// FEP-521a's contexts, after the ones Mastodon reads.
+	var raw struct {
+		Context []any `json:"@context"`
+	}
+	mustDecode(t, w, &raw)
+	if len(raw.Context) != 5 || raw.Context[0] != as2.ActivityStreamsContext || raw.Context[1] != as2.SecurityContext ||
+		raw.Context[2] != as2.DataIntegrityContext || raw.Context[3] != as2.MultikeyContext {
+		t.Errorf("@context = %v", raw.Context)
 	}
 }
 

@@ -30,6 +30,7 @@ type Actor struct {
 	IconURL                   string // avatar image
 	PublicKey                 PublicKey
 	PublicKeys                []PublicKey // all keys; PublicKey is the first with a PEM
+	AssertionMethods          []Multikey  // FEP-521a keys for integrity proofs
 	ManuallyApprovesFollowers bool
 	Discoverable              bool
 	AlsoKnownAs               []string
@@ -110,6 +111,7 @@ func actorFromFields(f fields) (*Actor, error) {
 	a.IconURL = URLOf(f.value("icon"))
 	a.PublicKeys = publicKeysOf(f.value("publicKey"))
 	a.PublicKey = firstWithPEM(a.PublicKeys)
+	a.AssertionMethods = multikeysOf(f.value("assertionMethod"))
 	a.ManuallyApprovesFollowers = BoolOf(f.value("manuallyApprovesFollowers"))
 	a.Discoverable = BoolOf(f.value("discoverable"))
 	a.AlsoKnownAs = f.ids("alsoKnownAs")

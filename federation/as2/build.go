@@ -142,6 +142,10 @@ type ActorSpec struct {
 	AlsoKnownAs               []string
 	Attachments               []Attachment // profile fields, payment links
 	Published                 time.Time
+	// AssertionMethods are the actor's FEP-521a keys for integrity
+	// proofs; with any, the document also names the Data Integrity and
+	// Multikey contexts.
+	AssertionMethods []Multikey
 }
 
 // actorContextTerms are the extension terms every actor document defines:
@@ -161,14 +165,19 @@ func actorContextTerms() map[string]any {
 // ActorDocument returns the JSON-LD document for a local actor, with the
 // context array Mastodon expects: ActivityStreams, security v1 and an object
 // defining manuallyApprovesFollowers, discoverable, alsoKnownAs and
-// PropertyValue. Add more terms with AddContext.
+// PropertyValue (with AssertionMethods, the Data Integrity and Multikey
+// contexts before that object). Add more terms with AddContext.
 func ActorDocument(s ActorSpec) Document {
 	typ := s.Type
 	if typ == "" {
 		typ = "Person"
 	}
+	context := []any{ActivityStreamsContext, SecurityContext}
+	if len(s.AssertionMethods) > 0 {
+		context = append(context, DataIntegrityContext, MultikeyContext)
+	}
 	d := Document{
-		"@context":                  []any{ActivityStreamsContext, SecurityContext, actorContextTerms()},
+		"@context":                  append(context, actorContextTerms()),
 		"id":                        s.ID,
 		"type":                      typ,
 		"manuallyApprovesFollowers": s.ManuallyApprovesFollowers,
@@ -186,6 +195,13 @@ func ActorDocument(s ActorSpec) Document {
 	}
 	if s.PublicKeyPEM != "" {
 		d["publicKey"] = map[string]any{"id": s.PublicKeyID, "owner": s.ID, "publicKeyPem": s.PublicKeyPEM}
+	}
+	if len(s.AssertionMethods) > 0 {
+		list := make([]any, len(s.AssertionMethods))
+		for i, k := range s.AssertionMethods {
+			list[i] = k.Document()
+		}
+		d["assertionMethod"] = list
 	}
 	if s.IconURL != "" {
 		icon := Document{"type": "Image", "url": s.IconURL}
