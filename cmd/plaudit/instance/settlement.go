@@ -62,7 +62,7 @@ func (f *federationParts) buildSettlement(inst *Instance) {
 		MaxBodyBytes:          statementBodyLimit,
 		Logger:                inst.logger,
 	})
-	prover := instanceProver{keys: f.Keys, resolver: f.methodResolver(big)}
+	prover := instanceProver{keys: f.Keys, resolver: f.Fetcher}
 	f.likeSink = &likeSink{}
 	messenger := fedsettlement.NewMessenger(fedsettlement.MessengerDeps{
 		URLs: f.URLs, Prover: prover, Publisher: f.Publisher, Getter: big, Likes: f.likeSink,
