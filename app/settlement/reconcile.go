@@ -134,7 +134,9 @@ type reconciliation struct {
 // the matching ones over their things' creators.
 func (s *Service) reconcile(ctx context.Context, st *app.Statement, peer *app.Peer) (*reconciliation, error) {
 	r := &reconciliation{}
-	dispute := func(i int, like, reason string) { r.disputes = append(r.disputes, app.Dispute{Line: i, LikeURI: like, Reason: reason}) }
+	dispute := func(i int, like, reason string) {
+		r.disputes = append(r.disputes, app.Dispute{Line: i, LikeURI: like, Reason: reason})
+	}
 	if cur := s.d.Ledger.Currency(); st.Currency != cur {
 		dispute(-1, "", fmt.Sprintf("the statement is in %s; %s settles in %s", st.Currency, s.d.IDs.Host(), cur))
 		return r, nil

@@ -386,4 +386,3 @@ func (s *Service) Statements(ctx context.Context, direction, host, month string)
 func (s *Service) PeerOf(ctx context.Context, host string) (*app.Peer, error) {
 	return s.d.Store.Peer(ctx, host)
 }
-

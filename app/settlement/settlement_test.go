@@ -27,16 +27,22 @@ var now = time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 
 type ids struct{}
 
-func (ids) Statement(m, host string, v int) string { return fmt.Sprintf("%s/statements/%s/%s/%d", base, m, host, v) }
-func (ids) Settlement(m, host string) string       { return fmt.Sprintf("%s/settlements/%s/%s", base, m, host) }
-func (ids) IsLocal(uri string) bool                { return strings.HasPrefix(uri, base+"/") }
-func (ids) Host() string                           { return "b.example" }
+func (ids) Statement(m, host string, v int) string {
+	return fmt.Sprintf("%s/statements/%s/%s/%d", base, m, host, v)
+}
+func (ids) Settlement(m, host string) string {
+	return fmt.Sprintf("%s/settlements/%s/%s", base, m, host)
+}
+func (ids) IsLocal(uri string) bool { return strings.HasPrefix(uri, base+"/") }
+func (ids) Host() string            { return "b.example" }
 
 // closedMonths: every month before now's is closed, none is closed "done"
 // unless listed.
 type closedMonths struct{ done map[string]bool }
 
-func (closedMonths) Closed(_ context.Context, m string) (bool, error) { return m < app.MonthOf(now), nil }
+func (closedMonths) Closed(_ context.Context, m string) (bool, error) {
+	return m < app.MonthOf(now), nil
+}
 func (c closedMonths) CloseDone(_ context.Context, m string) (bool, error) {
 	return c.done[m], nil
 }

@@ -121,7 +121,7 @@ func newStore(d *Database) *Store {
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
 		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
 		Settlements: &Settlements{d},
-		Claims: &Claims{d}, Blogs: &Blogs{d},
+		Claims:      &Claims{d}, Blogs: &Blogs{d},
 	}
 }
 
