@@ -203,3 +203,10 @@ type EscrowDebt struct {
 	Month     string
 	Amount    int64
 }
+
+// EscrowHolding is what escrow holds, unsettled, for one key (an owner's
+// actor or a thing's URL).
+type EscrowHolding struct {
+	Key    string
+	Amount int64
+}

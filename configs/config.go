@@ -59,6 +59,9 @@ type Money struct {
 	// EscrowMonths is how long money for creators who have not claimed it
 	// waits before it goes back to the funders.
 	EscrowMonths int `koanf:"escrow_months" help:"months money for creators who have not claimed it is held before it goes back to the funders' wallets"`
+	// EscrowNotice is the escrow an owner must hold before the instance
+	// actor tells them of it.
+	EscrowNotice string `koanf:"escrow_notice" help:"amount held in escrow for a creator who has not joined at which the instance actor mentions them (at most once a month); 0 never"`
 	// Stripe Checkout tops up wallets when its keys are set.
 	StripeSecretKey     string `koanf:"stripe_secret_key" help:"Stripe secret key (sk_…) for wallet top-ups with Stripe Checkout; empty turns Stripe off"`
 	StripeWebhookSecret string `koanf:"stripe_webhook_secret" help:"signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe"`
@@ -123,7 +126,7 @@ func Default() Config {
 			DeliveryAttempts:        17,
 		},
 		Feeds:  defaultFeeds(),
-		Money:  Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6},
+		Money:  Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6, EscrowNotice: "5.00"},
 		Button: Button{CountCache: time.Second},
 	}
 }
@@ -209,6 +212,9 @@ func (c Config) Validate() error {
 		bad("money.stripe_secret_key", "Stripe needs both stripe_secret_key and stripe_webhook_secret")
 	} else if c.Money.StripeSecretKey != "" && (!strings.HasPrefix(c.Money.StripeSecretKey, "sk_") || !strings.HasPrefix(c.Money.StripeWebhookSecret, "whsec_")) {
 		bad("money.stripe_secret_key", "the secret key starts with sk_ and the webhook secret with whsec_")
+	}
+	if !isDecimal(c.Money.EscrowNotice) {
+		bad("money.escrow_notice", "%q is not an amount like 5.00", c.Money.EscrowNotice)
 	}
 	if c.Money.EscrowMonths < 1 || c.Money.EscrowMonths > 60 {
 		bad("money.escrow_months", "%d must be from 1 to 60", c.Money.EscrowMonths)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/escrow"
 	"github.com/plaudit/plaudit/app/funding"
 	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/app/months"
@@ -33,6 +34,10 @@ type Money struct {
 	// but sends no statements.
 	settlement      *appsettlement.Service
 	settlementStore *store.Settlements
+	// Escrow releases escrow on claims and tells owners of it; nil in
+	// the command line's Money.
+	Escrow       *escrow.Service
+	escrowNotice app.Money
 }
 
 // Settlement is the instance's settlement use case.
@@ -58,6 +63,10 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 	if err != nil {
 		return nil, fmt.Errorf("config money.min_budget: %w", err)
 	}
+	escrowNotice, err := app.ParseMoney(cfg.Money.EscrowNotice, cfg.Currency)
+	if err != nil {
+		return nil, fmt.Errorf("config money.escrow_notice: %w", err)
+	}
 	urls := federation.NewURLs(cfg.BaseURL())
 	if th == nil {
 		th = things.New(things.Deps{Tx: st.Database, Store: st.Things, Recipients: st.Things, URLs: urls})
@@ -67,7 +76,7 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 		Peers:     appsettlement.Peers{Store: st.Settlements, Currency: cfg.Currency},
 		MinBudget: minBudget, FeePercent: cfg.Money.FeePercent, GraceDays: cfg.Money.GraceDays, Owner: owner,
 	})
-	money := &Money{Ledger: l, Months: m, Funding: funding.New(l, st.Users, urls), escrow: st.Months, cfg: cfg}
+	money := &Money{Ledger: l, Months: m, Funding: funding.New(l, st.Users, urls), escrow: st.Months, cfg: cfg, escrowNotice: escrowNotice}
 	if cfg.Money.StripeSecretKey != "" {
 		money.Stripe, err = stripe.New(stripe.Options{
 			SecretKey: cfg.Money.StripeSecretKey, WebhookSecret: cfg.Money.StripeWebhookSecret,
@@ -96,6 +105,18 @@ func (money *Money) closeDue(ctx context.Context, logger *slog.Logger) error {
 	}
 	if money.settlement != nil {
 		if err := money.sendStatements(ctx, prev, logger); err != nil {
+			return err
+		}
+	}
+	if money.Escrow != nil {
+		released, err := money.Escrow.Release(ctx)
+		if released > 0 {
+			logger.InfoContext(ctx, "escrow released to creators who claimed it", "debts", released)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := money.Escrow.Notify(ctx); err != nil {
 			return err
 		}
 	}

@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/escrow"
 	appsettlement "github.com/plaudit/plaudit/app/settlement"
+	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/federation/dereference"
 	"github.com/plaudit/plaudit/federation/inbox"
 	"github.com/plaudit/plaudit/federation/keys"
+	"github.com/plaudit/plaudit/federation/outbox"
 	"github.com/plaudit/plaudit/federation/proof"
 	fedsettlement "github.com/plaudit/plaudit/federation/settlement"
 	"github.com/plaudit/plaudit/federation/transport"
@@ -74,4 +77,16 @@ func (f *federationParts) buildSettlement(inst *Instance) {
 	f.SettlementReceiver = fedsettlement.NewReceiver(f.Settlement, prover, big, f.URLs)
 	inst.money.settlement = f.Settlement
 	inst.money.settlementStore = inst.store.Settlements
+	inst.money.Escrow = escrow.New(escrow.Deps{
+		Tx: inst.store.Database, Store: escrowStore{inst.store.Months, inst.store.Claims}, Claims: f.Claims, Ledger: inst.money.Ledger,
+		Notifier:  &outbox.EscrowNotifier{Publisher: f.Publisher, Actors: f.Fetcher, Blocks: inst.store.Blocks, Months: cfg.Money.EscrowMonths},
+		Threshold: inst.money.escrowNotice.Minor, Logger: inst.logger,
+	})
+}
+
+// escrowStore is the escrow use case's store: escrow in Months, claims in
+// Claims.
+type escrowStore struct {
+	*store.Months
+	*store.Claims
 }
