@@ -1,8 +1,10 @@
 package proof
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -90,3 +92,17 @@ func edit(tb testing.TB, doc []byte, change func(m map[string]any)) []byte {
 }
 
 func proofOfDoc(m map[string]any) map[string]any { return m["proof"].(map[string]any) }
+
+// decodeObject decodes one JSON object, keeping numbers as written.
+func decodeObject(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, errors.New("not a JSON object")
+	}
+	return m, nil
+}

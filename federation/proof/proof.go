@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/mr-tron/base58"
@@ -31,9 +30,10 @@ const (
 // Sign adds an eddsa-jcs-2022 DataIntegrityProof, made with key and naming
 // verificationMethod (the id of the key's Multikey, e.g.
 // "https://host/actor#ed25519-key"), to the JSON object doc and returns the
-// signed document. created is written in UTC to the second; a zero created
-// is left out. The proof's @context is the document's, as FEP-8b32 shows.
-// A document that already has a proof is refused.
+// signed document, in canonical (JCS) form. created is written in UTC to
+// the second; a zero created is left out. The proof's @context is the
+// document's, as FEP-8b32 shows. A document that already has a proof, has
+// duplicate keys or invalid UTF-8 is refused.
 func Sign(doc []byte, key ed25519.PrivateKey, verificationMethod string, created time.Time) ([]byte, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, errors.New("sign: not an Ed25519 private key")
@@ -41,11 +41,7 @@ func Sign(doc []byte, key ed25519.PrivateKey, verificationMethod string, created
 	if verificationMethod == "" {
 		return nil, errors.New("sign: no verification method")
 	}
-	// Refuses duplicate keys and invalid UTF-8, which decoding would hide.
-	if _, err := Canonicalize(doc); err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	m, err := decodeObject(doc)
+	m, err := canonicalMembers(doc)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
@@ -58,7 +54,9 @@ func Sign(doc []byte, key ed25519.PrivateKey, verificationMethod string, created
 		"verificationMethod": verificationMethod,
 		"proofPurpose":       Purpose,
 	}
-	if c, ok := m["@context"]; ok {
+	if c, err := m.value("@context"); err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	} else if c != nil {
 		opts["@context"] = c
 	}
 	if !created.IsZero() {
@@ -69,52 +67,21 @@ func Sign(doc []byte, key ed25519.PrivateKey, verificationMethod string, created
 		return nil, fmt.Errorf("sign: %w", err)
 	}
 	opts["proofValue"] = "z" + base58.Encode(ed25519.Sign(key, data))
-	m["proof"] = opts
-	out, err := marshal(m)
-	if err != nil {
+	if m["proof"], err = canonicalValue(opts); err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
-	return out, nil
+	return m.join(), nil
 }
 
 // hashData is the eddsa-jcs-2022 hash: SHA-256 of the canonical proof
 // configuration followed by SHA-256 of the canonical unsecured document.
-func hashData(proofConfig, unsecured map[string]any) ([]byte, error) {
-	cfg, err := canonical(proofConfig)
+func hashData(proofConfig map[string]any, unsecured members) ([]byte, error) {
+	cfg, err := canonicalValue(proofConfig)
 	if err != nil {
 		return nil, fmt.Errorf("proof configuration: %w", err)
 	}
-	doc, err := canonical(unsecured)
-	if err != nil {
-		return nil, fmt.Errorf("document: %w", err)
-	}
-	h1, h2 := sha256.Sum256(cfg), sha256.Sum256(doc)
+	h1, h2 := sha256.Sum256(cfg), sha256.Sum256(unsecured.join())
 	return append(h1[:], h2[:]...), nil
-}
-
-func canonical(v map[string]any) ([]byte, error) {
-	data, err := marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return Canonicalize(data)
-}
-
-// decodeObject decodes one JSON object, keeping numbers as written.
-func decodeObject(data []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	if m == nil {
-		return nil, errors.New("decode: not a JSON object")
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("decode: data after the object")
-	}
-	return m, nil
 }
 
 // marshal writes v as JSON without HTML escapes.

@@ -238,3 +238,12 @@ func TestSignRefuses(t *testing.T) {
 		t.Error("no verification method: signed")
 	}
 }
+
+// An earlier version of FEP-8b32's vector, whose proof has no @context (as
+// older Mitra and other implementations sign): verified all the same.
+func TestVerifyAcceptsAProofWithoutContext(t *testing.T) {
+	controller, err := VerifyOwned(context.Background(), mustRead(t, "fep-8b32-signed-no-proof-context.json"), vectorResolver(t))
+	if err != nil || controller != vectorActor {
+		t.Fatalf("VerifyOwned = %q, %v", controller, err)
+	}
+}

@@ -22,17 +22,18 @@ import (
 // or ErrNotController; a resolver's error is wrapped so that its own code
 // (e.g. app.EUNAVAILABLE for a peer that did not answer) is kept.
 func Verify(ctx context.Context, doc []byte, r Resolver) (string, error) {
-	return verify(ctx, doc, r, time.Now())
+	controller, _, err := verify(ctx, doc, r, time.Now())
+	return controller, err
 }
 
 // VerifyOwned is Verify followed by CheckOwner: the key's controller must
 // also be the document's actor (or, for an object, its attributedTo).
 func VerifyOwned(ctx context.Context, doc []byte, r Resolver) (string, error) {
-	controller, err := Verify(ctx, doc, r)
+	controller, m, err := verify(ctx, doc, r, time.Now())
 	if err != nil {
 		return "", err
 	}
-	if err := CheckOwner(doc, controller); err != nil {
+	if err := checkOwner(m, controller); err != nil {
 		return "", err
 	}
 	return controller, nil
@@ -45,44 +46,62 @@ type proofOf struct {
 	signature []byte
 }
 
-func verify(ctx context.Context, doc []byte, r Resolver, now time.Time) (string, error) {
-	if _, err := Canonicalize(doc); err != nil {
-		return "", fail(app.EINVALID, ErrMalformed, "%v", err)
-	}
-	m, err := decodeObject(doc)
+func verify(ctx context.Context, doc []byte, r Resolver, now time.Time) (string, members, error) {
+	m, err := canonicalMembers(doc)
 	if err != nil {
-		return "", fail(app.EINVALID, ErrMalformed, "%v", err)
+		return "", nil, fail(app.EINVALID, ErrMalformed, "%v", err)
 	}
-	p, err := readProof(m, now)
+	v, err := m.value("proof")
 	if err != nil {
-		return "", err
+		return "", nil, fail(app.EINVALID, ErrMalformed, "%v", err)
+	}
+	p, err := readProof(v, now)
+	if err != nil {
+		return "", nil, err
 	}
 	unsecured := maps.Clone(m)
 	delete(unsecured, "proof")
-	if c, ok := p.options["@context"]; ok {
-		if !contextStartsWith(m["@context"], c) {
-			return "", fail(app.EUNAUTHORIZED, ErrTampered, "the document's @context does not start with the proof's")
-		}
-		unsecured["@context"] = c
+	if err := useProofContext(unsecured, p.options); err != nil {
+		return "", nil, err
 	}
 	data, err := hashData(p.options, unsecured)
 	if err != nil {
-		return "", fail(app.EINVALID, ErrMalformed, "%v", err)
+		return "", nil, fail(app.EINVALID, ErrMalformed, "%v", err)
 	}
 	method, err := resolve(ctx, r, p.method)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if !ed25519.Verify(method.PublicKey, data, p.signature) {
-		return "", fail(app.EUNAUTHORIZED, ErrTampered, "the signature by %s does not match the document", p.method)
+		return "", nil, fail(app.EUNAUTHORIZED, ErrTampered, "the signature by %s does not match the document", p.method)
 	}
-	return method.Controller, nil
+	return method.Controller, m, nil
+}
+
+// useProofContext checks that the document's @context starts with the
+// proof's, when the proof has one, and then hashes the document with the
+// proof's (Data Integrity, "verify proof").
+func useProofContext(unsecured members, options map[string]any) error {
+	c, ok := options["@context"]
+	if !ok {
+		return nil
+	}
+	have, err := unsecured.value("@context")
+	if err != nil {
+		return fail(app.EINVALID, ErrMalformed, "%v", err)
+	}
+	if !contextStartsWith(have, c) {
+		return fail(app.EUNAUTHORIZED, ErrTampered, "the document's @context does not start with the proof's")
+	}
+	if unsecured["@context"], err = canonicalValue(c); err != nil {
+		return fail(app.EINVALID, ErrMalformed, "%v", err)
+	}
+	return nil
 }
 
 // readProof takes the document's one proof apart and checks its options.
-func readProof(m map[string]any, now time.Time) (*proofOf, error) {
-	v, ok := m["proof"]
-	if !ok || v == nil {
+func readProof(v any, now time.Time) (*proofOf, error) {
+	if v == nil {
 		return nil, fail(app.EUNAUTHORIZED, ErrNoProof, "the document has no proof")
 	}
 	if list, ok := v.([]any); ok {
@@ -210,13 +229,21 @@ func asList(v any) []any {
 // else its attributedTo (an object), is controller: FEP-8b32 wants the
 // verification method's controller to be the owner of the signed object.
 func CheckOwner(doc []byte, controller string) error {
-	m, err := decodeObject(doc)
+	m, err := canonicalMembers(doc)
 	if err != nil {
 		return fail(app.EINVALID, ErrMalformed, "%v", err)
 	}
-	owner, ok := m["actor"]
-	if !ok {
-		owner = m["attributedTo"]
+	return checkOwner(m, controller)
+}
+
+func checkOwner(m members, controller string) error {
+	key := "actor"
+	if _, ok := m[key]; !ok {
+		key = "attributedTo"
+	}
+	owner, err := m.value(key)
+	if err != nil {
+		return fail(app.EINVALID, ErrMalformed, "%v", err)
 	}
 	if _, many := owner.([]any); many {
 		return fail(app.EUNAUTHORIZED, ErrOwnerMismatch, "the document names several owners")
