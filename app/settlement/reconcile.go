@@ -160,6 +160,10 @@ func (s *Service) reconcile(ctx context.Context, st *app.Statement, peer *app.Pe
 	if err != nil {
 		return nil, err
 	}
+	paid, err := s.d.Store.LikesInAccepted(ctx, app.StatementIn, peer.Host, likes)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.fetchMissing(ctx, st, got); err != nil {
 		return nil, err
 	}
@@ -176,6 +180,10 @@ func (s *Service) reconcile(ctx context.Context, st *app.Statement, peer *app.Pe
 	for i, l := range st.Lines {
 		if seen[l.LikeURI] != i {
 			continue // disputed as a repeat
+		}
+		if other, ok := paid[l.LikeURI]; ok {
+			dispute(i, l.LikeURI, "the Like is paid by "+other+" already")
+			continue
 		}
 		if reason := s.checkLine(l, st, peer, got[l.LikeURI], things[l.ThingURI]); reason != "" {
 			dispute(i, l.LikeURI, reason)

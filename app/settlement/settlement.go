@@ -36,6 +36,7 @@ type Store interface {
 	InsertSettlement(ctx context.Context, s *app.Settlement) (bool, error)
 	Settlement(ctx context.Context, host, month string) (*app.Settlement, error)
 	ReceivedFlattrs(ctx context.Context, activityURIs []string) (map[string]*app.Flattr, error)
+	LikesInAccepted(ctx context.Context, direction, host string, likeURIs []string) (map[string]string, error)
 	ThingsAmong(ctx context.Context, uris []string) (map[string]*app.Thing, error)
 	RecipientsAmong(ctx context.Context, uris []string) (map[string][]app.Recipient, error)
 }

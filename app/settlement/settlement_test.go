@@ -103,7 +103,7 @@ var (
 
 func like(n int) string { return fmt.Sprintf("https://a.example/activities/like-%d", n) }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -204,6 +204,14 @@ func TestAcceptedStatementCreditsPendingByShares(t *testing.T) {
 	}
 	if r := balance(t, f.ledger, app.AccountReceivable, peerA); r != -201 || len(f.msg.answers) != 2 {
 		t.Fatalf("after a repeat: receivable %d, %d answers; want -201, 2", r, len(f.msg.answers))
+	}
+	// Another statement naming a Like paid already is disputed.
+	twice, err := f.svc.Receive(ctx, settlement.Incoming{Statement: statement(2, app.StatementLine{LikeURI: like(0), ThingURI: solo, Amount: 101}), Sender: actA})
+	if err != nil || twice.State != app.StatementDisputed || len(twice.Reasons) != 1 || !strings.Contains(twice.Reasons[0].Reason, "paid by") {
+		t.Fatalf("a second statement of a paid Like: %+v, %v; want disputed", twice, err)
+	}
+	if r := balance(t, f.ledger, app.AccountReceivable, peerA); r != -201 {
+		t.Fatalf("a Like paid twice: receivable %d", r)
 	}
 }
 

@@ -421,3 +421,22 @@ SELECT r.recipient_uri FROM flattrs f JOIN recipients r ON r.subject_uri = f.thi
 WHERE f.local AND f.month = ?`, month, month).Scan(&out).Error
 	return out, translate(err, "creators flattred in "+month)
 }
+
+// LikesInAccepted tells which of likeURIs are lines of a statement
+// accepted before (by statement URI), so that no Like is paid twice.
+func (s *Settlements) LikesInAccepted(ctx context.Context, direction, host string, likeURIs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for start := 0; start < len(likeURIs); start += 5000 {
+		end := min(start+5000, len(likeURIs))
+		var rows []struct{ LikeURI, StatementURI string }
+		err := s.conn(ctx).Raw(`SELECT l.like_uri, l.statement_uri FROM statement_lines l JOIN statements st ON st.uri = l.statement_uri
+WHERE st.direction = ? AND st.peer_host = ? AND st.state = ? AND l.like_uri IN ?`, direction, host, app.StatementAccepted, likeURIs[start:end]).Scan(&rows).Error
+		if err != nil {
+			return nil, translate(err, "Likes in accepted statements")
+		}
+		for _, r := range rows {
+			out[r.LikeURI] = r.StatementURI
+		}
+	}
+	return out, nil
+}

@@ -44,6 +44,7 @@ CREATE TABLE statement_lines (
     amount        BIGINT NOT NULL,
     PRIMARY KEY (statement_uri, idx)
 );
+CREATE INDEX statement_lines_like_idx ON statement_lines (like_uri);
 
 -- statement_events: the history of a statement's states.
 CREATE TABLE statement_events (
