@@ -51,11 +51,25 @@ type Statement struct {
 	UpdatedAt time.Time
 }
 
-// StatementLine is one Like's money in a statement.
+// StatementLine is one Like's money in a statement. A line with a
+// Claimant is escrow released to a creator who claimed, on the receiving
+// server, the account the thing is by: the Like went to that account's
+// old server, not to the receiver.
 type StatementLine struct {
 	LikeURI  string
 	ThingURI string
 	Amount   int64
+	Claimant string
+}
+
+// PeerClaim is a claim made on a peer of an account on a third server,
+// as the peer told this instance of it.
+type PeerClaim struct {
+	URI      string
+	PeerHost string
+	Sender   string // the actor that sent and signed the notice
+	Claimant string // the creator's actor on the peer
+	Subject  string // the account claimed
 }
 
 // Dispute is why a statement, or one of its lines, was refused. Line is

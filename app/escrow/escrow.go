@@ -64,7 +64,10 @@ type Deps struct {
 }
 
 // Service releases escrow and tells owners of it.
-type Service struct{ d Deps }
+type Service struct {
+	d Deps
+	p PeerDeps
+}
 
 // New returns a Service.
 func New(d Deps) *Service {

@@ -185,6 +185,16 @@ func (s *Service) reconcile(ctx context.Context, st *app.Statement, peer *app.Pe
 			dispute(i, l.LikeURI, "the Like is paid by "+other+" already")
 			continue
 		}
+		if l.Claimant != "" {
+			reason, err := s.checkClaimLine(ctx, l)
+			if err != nil {
+				return nil, err
+			}
+			if reason != "" {
+				dispute(i, l.LikeURI, reason)
+			}
+			continue // credited below, to the claimant
+		}
 		if reason := s.checkLine(l, st, peer, got[l.LikeURI], things[l.ThingURI]); reason != "" {
 			dispute(i, l.LikeURI, reason)
 			continue
@@ -197,6 +207,11 @@ func (s *Service) reconcile(ctx context.Context, st *app.Statement, peer *app.Pe
 	shares, err := s.creatorsOf(ctx, st, things)
 	if err != nil {
 		return nil, err
+	}
+	for _, l := range st.Lines {
+		if l.Claimant != "" {
+			byCreator[l.Claimant] += l.Amount
+		}
 	}
 	for _, i := range matched {
 		l := st.Lines[i]
@@ -243,13 +258,35 @@ func (s *Service) checkLine(l app.StatementLine, st *app.Statement, peer *app.Pe
 	return ""
 }
 
+// checkClaimLine says what is wrong with a line of escrow released to a
+// claimant ("" when nothing): the claimant must be a creator here with a
+// verified claim of an account on the thing's server.
+func (s *Service) checkClaimLine(ctx context.Context, l app.StatementLine) (string, error) {
+	if l.Amount <= 0 {
+		return fmt.Sprintf("the amount %d is not positive", l.Amount), nil
+	}
+	if !s.d.IDs.IsLocal(l.Claimant) {
+		return l.Claimant + " is not a creator on " + s.d.IDs.Host(), nil
+	}
+	cs, err := s.d.Store.VerifiedClaimsOf(ctx, l.Claimant)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range cs {
+		if hostOf(c.Subject) == hostOf(l.ThingURI) {
+			return "", nil
+		}
+	}
+	return l.Claimant + " has claimed no account on the server of " + l.ThingURI, nil
+}
+
 // fetchMissing fetches from the sender the Likes st names that were never
 // received (delayed, or lost), at most MaxFetches, and adds those then
 // stored to got.
 func (s *Service) fetchMissing(ctx context.Context, st *app.Statement, got map[string]*app.Flattr) error {
 	var missing []string
 	for _, l := range st.Lines {
-		if got[l.LikeURI] == nil && hostOf(l.LikeURI) == st.PeerHost && len(missing) < s.d.MaxFetches {
+		if l.Claimant == "" && got[l.LikeURI] == nil && hostOf(l.LikeURI) == st.PeerHost && len(missing) < s.d.MaxFetches {
 			missing = append(missing, l.LikeURI)
 		}
 	}

@@ -37,6 +37,7 @@ type Store interface {
 	Settlement(ctx context.Context, host, month string) (*app.Settlement, error)
 	ReceivedFlattrs(ctx context.Context, activityURIs []string) (map[string]*app.Flattr, error)
 	LikesInAccepted(ctx context.Context, direction, host string, likeURIs []string) (map[string]string, error)
+	VerifiedClaimsOf(ctx context.Context, actorURI string) ([]app.Claim, error)
 	ThingsAmong(ctx context.Context, uris []string) (map[string]*app.Thing, error)
 	RecipientsAmong(ctx context.Context, uris []string) (map[string][]app.Recipient, error)
 }

@@ -141,3 +141,24 @@ ORDER BY c.id`, app.ClaimVerified, app.ClaimSite).Scan(&rows).Error
 	}
 	return out, nil
 }
+
+// EscrowLinesOf lists the close lines of one escrow debt: what funder's
+// close of month put in escrow for key, per Like and thing.
+func (s *Months) EscrowLinesOf(ctx context.Context, d app.EscrowDebt) ([]app.CloseLine, error) {
+	var rows []struct {
+		Month, FunderURI, ActivityURI, ThingURI, RecipientURI string
+		Amount                                                int64
+	}
+	err := s.conn(ctx).Raw(`SELECT month, funder_uri, activity_uri, thing_uri, recipient_uri, SUM(amount) AS amount FROM month_close_lines
+WHERE account_kind = 'escrow' AND account_key = ? AND funder_uri = ? AND month = ?
+GROUP BY month, funder_uri, activity_uri, thing_uri, recipient_uri ORDER BY activity_uri, thing_uri`, d.EscrowKey, d.FunderURI, d.Month).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "escrow lines of "+d.EscrowKey)
+	}
+	out := make([]app.CloseLine, len(rows))
+	for i, r := range rows {
+		out[i] = app.CloseLine{Month: r.Month, FunderURI: r.FunderURI, ActivityURI: r.ActivityURI, ThingURI: r.ThingURI, RecipientURI: r.RecipientURI,
+			Account: app.Account{Kind: app.AccountEscrow, Key: d.EscrowKey}, Amount: r.Amount}
+	}
+	return out, nil
+}

@@ -68,6 +68,7 @@ type statementLineRow struct {
 	LikeURI      string
 	ThingURI     string
 	Amount       int64
+	Claimant     string
 }
 
 func (statementLineRow) TableName() string { return "statement_lines" }
@@ -130,22 +131,110 @@ func (s *Settlements) Peer(ctx context.Context, host string) (*app.Peer, error) 
 	return r.peer(), nil
 }
 
-// PayableHosts lists the peers a month's close owes money to.
+// PayableHosts lists the peers a month's statements owe money to: its
+// close, and escrow released to their creators.
 func (s *Settlements) PayableHosts(ctx context.Context, month string) ([]string, error) {
 	var hosts []string
-	err := s.conn(ctx).Model(&monthCloseLineRow{}).Where("month = ? AND account_kind = ?", month, app.AccountPayable).
-		Distinct("account_key").Order("account_key").Pluck("account_key", &hosts).Error
+	err := s.conn(ctx).Raw(`SELECT account_key FROM month_close_lines WHERE month = ? AND account_kind = ?
+UNION SELECT peer_host FROM peer_escrow_lines WHERE statement_month = ? ORDER BY 1`, month, app.AccountPayable, month).Scan(&hosts).Error
 	return hosts, translate(err, "payable hosts of "+month)
 }
 
-// PayableLines adds up what a month's close owes host, per Like and
-// thing, in Like order.
+// PayableLines adds up what month's statement owes host, per Like and
+// thing, in Like order: the close's shares, and escrow released to
+// creators who claimed their accounts there.
 func (s *Settlements) PayableLines(ctx context.Context, month, host string) ([]app.StatementLine, error) {
 	var lines []app.StatementLine
-	err := s.conn(ctx).Raw(`SELECT activity_uri AS like_uri, thing_uri, SUM(amount) AS amount FROM month_close_lines
-WHERE month = ? AND account_kind = ? AND account_key = ? GROUP BY activity_uri, thing_uri ORDER BY activity_uri, thing_uri`,
-		month, app.AccountPayable, host).Scan(&lines).Error
+	err := s.conn(ctx).Raw(`SELECT like_uri, thing_uri, claimant, SUM(amount) AS amount FROM (
+  SELECT activity_uri AS like_uri, thing_uri, '' AS claimant, amount FROM month_close_lines
+  WHERE month = ? AND account_kind = ? AND account_key = ?
+  UNION ALL
+  SELECT activity_uri, thing_uri, claimant, amount FROM peer_escrow_lines WHERE statement_month = ? AND peer_host = ?
+) x GROUP BY like_uri, thing_uri, claimant ORDER BY like_uri, thing_uri, claimant`,
+		month, app.AccountPayable, host, month, host).Scan(&lines).Error
 	return lines, translate(err, "payable lines of "+month+" to "+host)
+}
+
+type claimNoticeRow struct {
+	ClaimID  int64  `gorm:"primaryKey"`
+	PeerHost string `gorm:"primaryKey"`
+	SentAt   time.Time
+}
+
+func (claimNoticeRow) TableName() string { return "claim_notices" }
+
+// RecordClaimNotice stores that peer was told of claim id; false when it
+// was told already.
+func (s *Settlements) RecordClaimNotice(ctx context.Context, id int64, peer string, at time.Time) (bool, error) {
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&claimNoticeRow{ClaimID: id, PeerHost: peer, SentAt: at.UTC()})
+	if res.Error != nil {
+		return false, translate(res.Error, "claim notice")
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// PeersToTell lists, per verified claim of an account elsewhere made
+// here, the settling peers not told of it yet (claim id → hosts).
+func (s *Settlements) PeersToTell(ctx context.Context, currency string) (map[int64][]string, error) {
+	var rows []struct {
+		ID   int64
+		Host string
+	}
+	err := s.conn(ctx).Raw(`SELECT c.id, p.host FROM claims c CROSS JOIN peers p
+WHERE c.kind = ? AND c.state = ? AND p.settles AND p.currency = ? AND p.instance_actor <> ''
+  AND NOT EXISTS (SELECT 1 FROM claim_notices n WHERE n.claim_id = c.id AND n.peer_host = p.host)
+ORDER BY c.id, p.host`, app.ClaimActor, app.ClaimVerified, currency).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "claims to tell peers of")
+	}
+	out := map[int64][]string{}
+	for _, r := range rows {
+		out[r.ID] = append(out[r.ID], r.Host)
+	}
+	return out, nil
+}
+
+type peerClaimRow struct {
+	Subject   string `gorm:"primaryKey"`
+	PeerHost  string `gorm:"primaryKey"`
+	Claimant  string
+	URI       string
+	CheckedAt time.Time
+}
+
+func (peerClaimRow) TableName() string { return "peer_claims" }
+
+// SavePeerClaim stores a checked claim a peer told of.
+func (s *Settlements) SavePeerClaim(ctx context.Context, c *app.PeerClaim, at time.Time) error {
+	err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "subject"}, {Name: "peer_host"}}, UpdateAll: true}).
+		Create(&peerClaimRow{Subject: c.Subject, PeerHost: c.PeerHost, Claimant: c.Claimant, URI: c.URI, CheckedAt: at.UTC()}).Error
+	return translate(err, "peer claim of "+c.Subject)
+}
+
+// InsertPeerEscrowLines stores escrow released to a peer's creator, to
+// travel in the peer's statement of month.
+func (s *Settlements) InsertPeerEscrowLines(ctx context.Context, month, peer, claimant string, lines []app.CloseLine) error {
+	for _, l := range lines {
+		err := s.conn(ctx).Exec(`INSERT INTO peer_escrow_lines (statement_month, peer_host, activity_uri, thing_uri, claimant, amount) VALUES (?, ?, ?, ?, ?, ?)`,
+			month, peer, l.ActivityURI, l.ThingURI, claimant, l.Amount).Error
+		if err != nil {
+			return translate(err, "escrow line to "+peer)
+		}
+	}
+	return nil
+}
+
+// VerifiedClaimsOf lists the verified actor claims of a local creator.
+func (s *Settlements) VerifiedClaimsOf(ctx context.Context, actorURI string) ([]app.Claim, error) {
+	var rows []claimRow
+	if err := s.conn(ctx).Where("actor_uri = ? AND kind = ? AND state = ?", actorURI, app.ClaimActor, app.ClaimVerified).Find(&rows).Error; err != nil {
+		return nil, translate(err, "claims of "+actorURI)
+	}
+	out := make([]app.Claim, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].claim()
+	}
+	return out, nil
 }
 
 // InsertStatement stores st with its lines and its first event; false
@@ -168,7 +257,7 @@ func (s *Settlements) InsertStatement(ctx context.Context, st *app.Statement, no
 	if len(st.Lines) > 0 {
 		rows := make([]statementLineRow, len(st.Lines))
 		for i, l := range st.Lines {
-			rows[i] = statementLineRow{StatementURI: st.URI, Idx: i, LikeURI: l.LikeURI, ThingURI: l.ThingURI, Amount: l.Amount}
+			rows[i] = statementLineRow{StatementURI: st.URI, Idx: i, LikeURI: l.LikeURI, ThingURI: l.ThingURI, Amount: l.Amount, Claimant: l.Claimant}
 		}
 		if err := s.conn(ctx).CreateInBatches(rows, 1000).Error; err != nil {
 			return false, translate(err, "lines of statement "+st.URI)
@@ -209,7 +298,7 @@ func (s *Settlements) Statement(ctx context.Context, uri string, lines bool) (*a
 	}
 	st.Lines = make([]app.StatementLine, len(rows))
 	for i, l := range rows {
-		st.Lines[i] = app.StatementLine{LikeURI: l.LikeURI, ThingURI: l.ThingURI, Amount: l.Amount}
+		st.Lines[i] = app.StatementLine{LikeURI: l.LikeURI, ThingURI: l.ThingURI, Amount: l.Amount, Claimant: l.Claimant}
 	}
 	return st, nil
 }

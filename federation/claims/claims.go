@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -148,4 +149,39 @@ func hasRel(rel, want string) bool {
 		}
 	}
 	return false
+}
+
+// PeerChecker checks a claim made on another Plaudit server of an account
+// this instance holds escrow for (app/escrow.ClaimChecker): both actors
+// are fetched anew; the claimant must name the account in alsoKnownAs,
+// and the account must link back to the claimant.
+type PeerChecker struct {
+	Actors    Actors
+	Inspector *Inspector
+}
+
+// ClaimHolds implements app/escrow.ClaimChecker.
+func (p *PeerChecker) ClaimHolds(ctx context.Context, claimant, subject string) (bool, string, error) {
+	a, err := p.Actors.Actor(ctx, claimant, true)
+	if err != nil {
+		return false, "", fmt.Errorf("claimant %s: %w", claimant, err)
+	}
+	if !slices.Contains(strings.Fields(a.AlsoKnownAs), subject) {
+		return false, claimant + " does not name " + subject + " in its alsoKnownAs", nil
+	}
+	me := claims.Me{ActorURI: a.URI, ProfileURL: a.URL}
+	if a.PreferredUsername != "" {
+		me.Acct = a.PreferredUsername + "@" + a.Host
+	}
+	side, err := p.Inspector.Inspect(ctx, subject, me)
+	if err != nil {
+		return false, "", err
+	}
+	switch {
+	case side.Kind != app.ClaimActor || strings.TrimSuffix(side.ID, "/") != strings.TrimSuffix(subject, "/"):
+		return false, subject + " is not that actor", nil
+	case !side.LinksBack:
+		return false, subject + " does not link back to " + claimant, nil
+	}
+	return true, "", nil
 }

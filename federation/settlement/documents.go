@@ -54,6 +54,9 @@ func Context() []any {
 			"disputes":   map[string]any{"@id": "plaudit:disputes", "@container": "@list"},
 			"line":       "plaudit:line",
 			"reason":     "plaudit:reason",
+			"Claim":      "plaudit:Claim",
+			"claimant":   id("claimant"),
+			"subject":    id("subject"),
 		},
 		DataIntegrityContext,
 	}
@@ -69,7 +72,11 @@ func decimal(minor int64, currency string) string {
 func StatementDocument(st *app.Statement, from, to string) map[string]any {
 	lines := make([]any, len(st.Lines))
 	for i, l := range st.Lines {
-		lines[i] = map[string]any{"like": l.LikeURI, "thing": l.ThingURI, "amount": decimal(l.Amount, st.Currency)}
+		line := map[string]any{"like": l.LikeURI, "thing": l.ThingURI, "amount": decimal(l.Amount, st.Currency)}
+		if l.Claimant != "" {
+			line["claimant"] = l.Claimant
+		}
+		lines[i] = line
 	}
 	doc := map[string]any{
 		"@context":     Context(),
@@ -102,9 +109,10 @@ type statementJSON struct {
 	LineCount    *int64          `json:"lineCount"`
 	Supersedes   string          `json:"supersedes"`
 	Lines        []struct {
-		Like   string `json:"like"`
-		Thing  string `json:"thing"`
-		Amount string `json:"amount"`
+		Like     string `json:"like"`
+		Thing    string `json:"thing"`
+		Amount   string `json:"amount"`
+		Claimant string `json:"claimant"`
 	} `json:"lines"`
 }
 
@@ -150,7 +158,7 @@ func ParseStatement(raw []byte) (*app.Statement, string, error) {
 		if err != nil {
 			return nil, "", app.Errorf(app.EINVALID, "statement %s: line %d: %v", j.ID, i, err)
 		}
-		st.Lines[i] = app.StatementLine{LikeURI: l.Like, ThingURI: l.Thing, Amount: a.Minor}
+		st.Lines[i] = app.StatementLine{LikeURI: l.Like, ThingURI: l.Thing, Amount: a.Minor, Claimant: l.Claimant}
 	}
 	st.LineCount = int64(len(st.Lines))
 	return st, by, nil
@@ -292,4 +300,44 @@ func summaryOf(ds []app.Dispute) string {
 		b.WriteString(d.Reason)
 	}
 	return b.String()
+}
+
+// TypeClaim is a claim notice: a creator on the sending server claimed an
+// account on a third server.
+const TypeClaim = "Claim"
+
+// ClaimDocument is a verified claim made here, as told to peers.
+func ClaimDocument(c *app.Claim, id, me string, to string, at time.Time) map[string]any {
+	return map[string]any{
+		"@context":     Context(),
+		"id":           id,
+		"type":         TypeClaim,
+		"attributedTo": me,
+		"to":           []any{to},
+		"claimant":     c.ActorURI,
+		"subject":      c.Subject,
+		"published":    at.UTC().Format(time.RFC3339),
+	}
+}
+
+// ParseClaim reads a claim notice.
+func ParseClaim(raw []byte) (*app.PeerClaim, string, error) {
+	var j struct {
+		ID           string          `json:"id"`
+		Type         json.RawMessage `json:"type"`
+		AttributedTo json.RawMessage `json:"attributedTo"`
+		Claimant     json.RawMessage `json:"claimant"`
+		Subject      json.RawMessage `json:"subject"`
+	}
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return nil, "", app.Errorf(app.EINVALID, "the claim is not a JSON object: %v", err)
+	}
+	if !hasType(j.Type, TypeClaim) {
+		return nil, "", app.Errorf(app.EINVALID, "the object is not a %s", TypeClaim)
+	}
+	c := &app.PeerClaim{URI: j.ID, Claimant: idOf(j.Claimant), Subject: idOf(j.Subject)}
+	if c.URI == "" || c.Claimant == "" || c.Subject == "" {
+		return nil, "", app.Errorf(app.EINVALID, "a claim needs an id, a claimant and a subject")
+	}
+	return c, idOf(j.AttributedTo), nil
 }

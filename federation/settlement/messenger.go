@@ -187,3 +187,27 @@ func (m *Messenger) FetchLike(ctx context.Context, likeURI string) error {
 	}
 	return m.d.Likes.ApplyFetchedLike(ctx, resp.Body)
 }
+
+// ClaimNotice implements app/escrow.ClaimMessenger: a Create of a signed
+// Claim, to the peer's instance actor.
+func (m *Messenger) ClaimNotice(ctx context.Context, c *app.Claim, peer *app.Peer) error {
+	id := fmt.Sprintf("%s/claims/%d#%s", m.d.URLs.Base(), c.ID, url.PathEscape(peer.Host))
+	raw, err := m.d.Prover.Sign(ctx, ClaimDocument(c, id, m.me(), peer.InstanceActor, m.d.Now()))
+	if err != nil {
+		return fmt.Errorf("sign claim notice %d: %w", c.ID, err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("claim notice %d: %w", c.ID, err)
+	}
+	act := as2.Document{
+		"@context": Context(),
+		"id":       m.activityID(id, "create"),
+		"type":     "Create",
+		"actor":    m.me(),
+		"to":       []any{peer.InstanceActor},
+		"object":   doc,
+	}
+	_, err = m.d.Publisher.Publish(ctx, m.me(), act, []string{peer.InstanceActor})
+	return err
+}

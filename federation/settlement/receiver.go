@@ -24,6 +24,11 @@ type Service interface {
 	Statement(ctx context.Context, uri string) (*app.Statement, error)
 }
 
+// PeerClaims takes claim notices (app/escrow.Service).
+type PeerClaims interface {
+	PeerClaimed(ctx context.Context, pc app.PeerClaim) (int, error)
+}
+
 // Receiver reads settlement messages delivered to the inbox: it checks
 // each document's integrity proof, that the proof and the delivery are by
 // the same actor, and hands the message to the use case, which checks
@@ -33,6 +38,13 @@ type Receiver struct {
 	prover Prover
 	get    Getter
 	urls   federation.URLs
+	claims PeerClaims
+}
+
+// WithClaims makes the receiver take claim notices too.
+func (r *Receiver) WithClaims(c PeerClaims) *Receiver {
+	r.claims = c
+	return r
 }
 
 // NewReceiver returns a Receiver; get fetches statements offered by id.
@@ -115,9 +127,12 @@ func (r *Receiver) Answer(ctx context.Context, act *as2.Activity, accepted bool)
 	return true, r.svc.Answered(ctx, a)
 }
 
-// Create applies a Create of a Settlement; false when the object is
-// something else.
+// Create applies a Create of a Settlement or a Claim; false when the
+// object is something else.
 func (r *Receiver) Create(ctx context.Context, act *as2.Activity) (bool, error) {
+	if r.claims != nil && slices.Contains(act.ObjectTypes(), TypeClaim) {
+		return true, r.claim(ctx, act)
+	}
 	if !slices.Contains(act.ObjectTypes(), TypeSettlement) {
 		return false, nil
 	}
@@ -138,6 +153,25 @@ func (r *Receiver) Create(ctx context.Context, act *as2.Activity) (bool, error) 
 		return true, fmt.Errorf("settlement %s: %w", s.URI, err)
 	}
 	return true, nil
+}
+
+// claim applies a claim notice: checked, then handed to the escrow use
+// case.
+func (r *Receiver) claim(ctx context.Context, act *as2.Activity) error {
+	raw := []byte(act.Object)
+	if err := r.verified(ctx, raw, act.Actor, "claim"); err != nil {
+		return err
+	}
+	c, by, err := ParseClaim(raw)
+	if err != nil {
+		return err
+	}
+	if by != act.Actor || hostOf(c.URI) != hostOf(act.Actor) {
+		return app.Errorf(app.EFORBIDDEN, "claim %s is not by %s", c.URI, act.Actor)
+	}
+	c.PeerHost, c.Sender = hostOf(act.Actor), act.Actor
+	_, err = r.claims.PeerClaimed(ctx, *c)
+	return err
 }
 
 func hostOf(uri string) string {

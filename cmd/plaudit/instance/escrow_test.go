@@ -100,3 +100,61 @@ func TestEscrowReleaseChecksTheClaimAgain(t *testing.T) {
 		t.Fatalf("escrow holds %d; want 200 still", held)
 	}
 }
+
+// TestEscrowTravelsToThePeerWhereTheAuthorClaims: A holds escrow for a
+// Mastodon author, who joins B and claims the account there; B tells A in
+// a signed notice, A checks both actors and owes the escrow to B, and it
+// travels in A's statement to B, credited to the claimant.
+func TestEscrowTravelsToThePeerWhereTheAuthorClaims(t *testing.T) {
+	ctx := context.Background()
+	a, b := startNode(t, "A"), startNode(t, "B")
+	m := newMastodon(t)
+	annToken := a.user("ann")
+	a.credit("ann", 1000)
+	a.apiJSON(http.MethodPost, "/api/v1/flattrs", annToken, map[string]any{"url": m.note, "weight": 1}, http.StatusCreated, nil)
+	month := app.MonthOf(time.Now())
+	a.closeAndSend(month)
+	if held := a.balance(app.AccountEscrow, m.actor); held != 200 {
+		t.Fatalf("A's escrow for the author holds %d; want 200", held)
+	}
+	b.closeAndSend(month)
+	// A and B know each other as peers.
+	if err := a.inst.Settlement().Discover(ctx, []string{b.base() + "/actor"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.inst.Settlement().Discover(ctx, []string{a.base() + "/actor"}); err != nil {
+		t.Fatal(err)
+	}
+
+	aliciaToken := b.user("alicia")
+	var claim struct {
+		ID int64 `json:"id"`
+	}
+	b.apiJSON(http.MethodPost, "/api/v1/claims", aliciaToken, map[string]string{"url": m.actor}, http.StatusCreated, &claim)
+	doc := dereftest.WithKey(t, dereftest.Fixture(t, "mastodon_actor.json", map[string]string{"https://mastodon.example": m.URL}), m.keyID, m.actor, dereftest.Key("alice"))
+	m.Serve("/users/alice", dereftest.Edit(t, doc, func(d map[string]any) { d["alsoKnownAs"] = []any{b.actor("alicia")} }))
+	b.apiJSON(http.MethodPost, fmt.Sprintf("/api/v1/claims/%d/verify", claim.ID), aliciaToken, nil, http.StatusOK, nil)
+
+	n, err := b.inst.TestMoney().Escrow.AnnounceClaims(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("announce: %d notices, %v; want 1", n, err)
+	}
+	eventually(t, "A releases the escrow to B", func() bool { return a.balance(app.AccountEscrow, m.actor) == 0 })
+	if p := a.balance(app.AccountPayable, b.addr); p != 200 {
+		t.Fatalf("A owes B %d after the claim; want 200", p)
+	}
+	if n, err := b.inst.TestMoney().Escrow.AnnounceClaims(ctx); err != nil || n != 0 {
+		t.Fatalf("a second announce: %d, %v; want none", n, err)
+	}
+	a.sendStatements(month)
+	eventually(t, "B accepts A's statement", func() bool { return a.statementState(app.StatementOut, b.addr) == app.StatementAccepted })
+	if p := b.balance(app.AccountCreatorPending, app.PendingKey(a.addr, b.actor("alicia"))); p != 200 {
+		t.Fatalf("alicia's pending from A is %d; want 200", p)
+	}
+	if _, err := a.inst.Settlement().Confirm(ctx, b.addr, month, app.Money{Minor: 200, Currency: "EUR"}, "T-1"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "alicia's balance on B", func() bool { return b.balance(app.AccountCreator, b.actor("alicia")) == 200 })
+	a.checkLedger()
+	b.checkLedger()
+}

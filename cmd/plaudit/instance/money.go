@@ -119,6 +119,9 @@ func (money *Money) closeDue(ctx context.Context, logger *slog.Logger) error {
 		if _, err := money.Escrow.Notify(ctx); err != nil {
 			return err
 		}
+		if _, err := money.Escrow.AnnounceClaims(ctx); err != nil {
+			return err
+		}
 	}
 	n, err := money.Months.ReturnEscrow(ctx, money.escrow, money.cfg.Money.EscrowMonths)
 	if n > 0 {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	fedclaims "github.com/plaudit/plaudit/federation/claims"
+
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/escrow"
 	appsettlement "github.com/plaudit/plaudit/app/settlement"
@@ -81,7 +83,23 @@ func (f *federationParts) buildSettlement(inst *Instance) {
 		Tx: inst.store.Database, Store: escrowStore{inst.store.Months, inst.store.Claims}, Claims: f.Claims, Ledger: inst.money.Ledger,
 		Notifier:  &outbox.EscrowNotifier{Publisher: f.Publisher, Actors: f.Fetcher, Blocks: inst.store.Blocks, Months: cfg.Money.EscrowMonths},
 		Threshold: inst.money.escrowNotice.Minor, Logger: inst.logger,
+	}).WithPeers(escrow.PeerDeps{
+		Store:     peerEscrowStore{inst.store.Settlements, inst.store.Months, inst.store.Claims},
+		Checker:   &fedclaims.PeerChecker{Actors: f.Fetcher, Inspector: &fedclaims.Inspector{Actors: f.Fetcher, Client: f.Client}},
+		Messenger: messenger, Months: inst.money.Months,
 	})
+	f.SettlementReceiver.WithClaims(inst.money.Escrow)
+}
+
+// peerEscrowStore is the store of claims across servers.
+type peerEscrowStore struct {
+	*store.Settlements
+	*store.Months
+	*store.Claims
+}
+
+func (s peerEscrowStore) Peer(ctx context.Context, host string) (*app.Peer, error) {
+	return s.Settlements.Peer(ctx, host)
 }
 
 // escrowStore is the escrow use case's store: escrow in Months, claims in
