@@ -82,6 +82,10 @@ type (
 	Ledger struct{ *Database }
 	// Months stores budgets and month closes.
 	Months struct{ *Database }
+	// Payouts stores creators' payout details, payout batches and payouts.
+	Payouts struct{ *Database }
+	// Statements reads what funders spent and creators earned.
+	Statements struct{ *Database }
 )
 
 // Store bundles the entity stores of one database, for wiring (cmd) and
@@ -110,6 +114,8 @@ type Store struct {
 	*Blogs
 	*Ledger
 	*Months
+	*Payouts
+	*Statements
 }
 
 // newStore makes the entity stores on d.
@@ -119,6 +125,7 @@ func newStore(d *Database) *Store {
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
 		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
+		Payouts: &Payouts{d}, Statements: &Statements{d},
 		Claims: &Claims{d}, Blogs: &Blogs{d},
 	}
 }
