@@ -31,7 +31,7 @@ type Store interface {
 	OpenBatches(ctx context.Context, provider string) ([]*app.PayoutBatch, error)
 	BatchByID(ctx context.Context, id string) (*app.PayoutBatch, error)
 	SetBatchState(ctx context.Context, id, state, ref string, paidAt *time.Time) error
-	InsertPayout(ctx context.Context, p *app.Payout) error
+	InsertPayout(ctx context.Context, p *app.Payout) (bool, error)
 	PayoutIn(ctx context.Context, batchID, creatorURI string) (*app.Payout, error)
 	SetPayoutState(ctx context.Context, key, from, to, ref, reason string) (bool, error)
 	PayoutsOf(ctx context.Context, creatorURI string) ([]app.Payout, error)
@@ -282,8 +282,16 @@ func (s *Service) take(ctx context.Context, b *app.PayoutBatch, creator string) 
 			return err
 		}
 		took = true
-		return s.d.Store.InsertPayout(ctx, p)
+		_, err = s.d.Store.InsertPayout(ctx, p) // not written: a run beside this one wrote it
+		return err
 	})
+	if app.ErrorCode(err) == app.ECONFLICT {
+		// A run beside this one took the balance first, reading another
+		// amount: its payout stands.
+		if _, again := s.d.Store.PayoutIn(ctx, b.ID, creator); again == nil {
+			return true, nil
+		}
+	}
 	return took, err
 }
 

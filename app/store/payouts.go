@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -82,25 +83,36 @@ func (s *Payouts) SetPayoutDetails(ctx context.Context, d app.PayoutDetails) err
 	return translate(err, "payout details of "+d.CreatorURI)
 }
 
-// errNoBuildingBatch: the batch id was taken by a batch no longer being
-// built (two runs in one second); the caller tries again.
-var errNoBuildingBatch = errors.New("no payout batch is being built; run again")
+// errNoBuildingBatch: every name tried was taken (many runs in one
+// second); the caller tries again.
+var errNoBuildingBatch = errors.New("no name left for a payout batch this second; run again")
 
-// TakeBuildingBatch returns provider's batch being built, made as id at
-// now when there is none (one per provider at a time).
-func (s *Payouts) TakeBuildingBatch(ctx context.Context, id, provider, currency string, now time.Time) (*app.PayoutBatch, error) {
-	fresh := payoutBatchRow{ID: id, Provider: provider, Currency: currency, State: app.BatchBuilding, CreatedAt: now.UTC()}
-	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
-		return nil, translate(err, "payout batch "+id)
+// TakeBuildingBatch returns provider's batch being built, or makes one
+// at now named prefix (prefix-1, prefix-2… when a batch has that name
+// already): one batch per provider is built at a time.
+func (s *Payouts) TakeBuildingBatch(ctx context.Context, prefix, provider, currency string, now time.Time) (*app.PayoutBatch, error) {
+	for i := range 10 {
+		var rows []payoutBatchRow
+		if err := s.conn(ctx).Where("provider = ? AND state = ?", provider, app.BatchBuilding).Limit(1).Find(&rows).Error; err != nil {
+			return nil, translate(err, "payout batch of "+provider)
+		}
+		if len(rows) == 1 {
+			return rows[0].batch(), nil
+		}
+		id := prefix
+		if i > 0 {
+			id = fmt.Sprintf("%s-%d", prefix, i)
+		}
+		fresh := payoutBatchRow{ID: id, Provider: provider, Currency: currency, State: app.BatchBuilding, CreatedAt: now.UTC()}
+		res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh)
+		if res.Error != nil {
+			return nil, translate(res.Error, "payout batch "+id)
+		}
+		if res.RowsAffected == 1 {
+			return fresh.batch(), nil
+		}
 	}
-	var rows []payoutBatchRow
-	if err := s.conn(ctx).Where("provider = ? AND state = ?", provider, app.BatchBuilding).Limit(1).Find(&rows).Error; err != nil {
-		return nil, translate(err, "payout batch of "+provider)
-	}
-	if len(rows) == 0 {
-		return nil, errNoBuildingBatch
-	}
-	return rows[0].batch(), nil
+	return nil, errNoBuildingBatch
 }
 
 // OpenBatches lists provider's batches that are built but not all paid,
@@ -142,14 +154,15 @@ func (s *Payouts) SetBatchState(ctx context.Context, id, state, ref string, paid
 	return translate(err, "payout batch "+id)
 }
 
-// InsertPayout writes p; a payout with its key already there is
-// app.ECONFLICT.
-func (s *Payouts) InsertPayout(ctx context.Context, p *app.Payout) error {
+// InsertPayout writes p, unless a payout with its key (or of its creator
+// in its batch) is there already: it tells whether it wrote p.
+func (s *Payouts) InsertPayout(ctx context.Context, p *app.Payout) (bool, error) {
 	now := time.Now().UTC()
 	r := payoutRow{Key: p.Key, BatchID: p.BatchID, CreatorURI: p.CreatorURI, Amount: p.Amount.Minor, Currency: p.Amount.Currency,
 		Provider: p.Provider, State: p.State, Name: p.Details.Name, IBAN: p.Details.IBAN, BIC: p.Details.BIC,
 		StripeAccount: p.Details.StripeAccount, CreatedAt: now, UpdatedAt: now}
-	return translate(s.conn(ctx).Create(&r).Error, "payout "+p.Key)
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
+	return res.RowsAffected == 1, translate(res.Error, "payout "+p.Key)
 }
 
 // PayoutByKey loads a payout.
