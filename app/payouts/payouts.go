@@ -178,7 +178,8 @@ type RunResult struct {
 // threshold, or finishes the batch a crashed run left, and, with a
 // provider that sends by itself, sends its payouts and those still
 // pending from earlier runs. Running it again changes nothing until
-// creators earn again.
+// creators earn again. When some payouts could not be sent, it returns
+// the batch with the error: they stay pending for the next run.
 func (s *Service) Run(ctx context.Context) (*RunResult, error) {
 	now := s.d.Now().UTC()
 	b, err := s.d.Store.TakeBuildingBatch(ctx, "B"+now.Format("20060102150405"), s.Provider(), s.d.Ledger.Currency(), now)
@@ -211,15 +212,14 @@ func (s *Service) Run(ctx context.Context) (*RunResult, error) {
 	if err := s.finishBuilding(ctx, b.ID); err != nil {
 		return nil, err
 	}
+	var sendErr error
 	if sender, ok := s.d.Provider.(Sender); ok {
-		if err := s.sendOpen(ctx, sender); err != nil {
-			return nil, err
-		}
+		sendErr = s.sendOpen(ctx, sender)
 	}
 	if res.Batch, err = s.d.Store.BatchByID(ctx, b.ID); err != nil {
-		return nil, fmt.Errorf("payout run %s: %w", b.ID, err)
+		return nil, errors.Join(sendErr, fmt.Errorf("payout run %s: %w", b.ID, err))
 	}
-	return res, nil
+	return res, sendErr
 }
 
 // finishBuilding marks the batch built: open, or paid at once when it
