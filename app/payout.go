@@ -149,3 +149,12 @@ func (b *PayoutBatch) Total() int64 {
 	}
 	return sum
 }
+
+// Earning is what a creator earned from one thing at one month's close:
+// how many flattrs paid it and how much.
+type Earning struct {
+	Month    string
+	ThingURI string
+	Flattrs  int64
+	Amount   int64
+}
