@@ -66,6 +66,11 @@ type Deps struct {
 	// /webhooks/stripe.
 	TopUps        TopUps
 	StripeWebhook http.HandlerFunc
+	// PayoutDetails, when set, serves /api/v1/payout_details; Statements
+	// /api/v1/earnings, /api/v1/payouts, /api/v1/funding/months and
+	// /api/v1/statements/YYYY-MM.csv.
+	PayoutDetails PayoutDetails
+	Statements    Statements
 	// Things, when set, serves the flattr button, /api/v1/things/count,
 	// thing pages and oEmbed; with Flattrs and ThingResolver also the
 	// /flattr confirm page.
@@ -183,6 +188,7 @@ func (s *Server) routes() {
 	s.recipientRoutes(api)
 	s.fundingRoutes(api)
 	s.topUpRoutes(e, api)
+	s.payoutRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

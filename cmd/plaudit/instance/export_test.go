@@ -13,3 +13,5 @@ import (
 func (inst *Instance) TestStore() *store.Store           { return inst.store }
 func (inst *Instance) TestAccounts() *accounts.Service   { return inst.accounts }
 func (inst *Instance) TestFetcher() *dereference.Fetcher { return inst.federation.Fetcher }
+
+func (inst *Instance) TestMoney() *Money { return inst.money }

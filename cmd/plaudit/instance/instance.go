@@ -172,6 +172,8 @@ func (inst *Instance) buildWeb() error {
 		Funding:        inst.money.Months,
 		TopUps:         inst.money,
 		StripeWebhook:  inst.stripeWebhook(),
+		PayoutDetails:  inst.money.Payouts,
+		Statements:     inst.money.Statements,
 		Things:         &things.Lookup{Store: inst.store.Things},
 		ThingResolver:  inst.federation.Things,
 		CountCacheTTL:  inst.config.Button.CountCache,

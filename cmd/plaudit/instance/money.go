@@ -11,11 +11,14 @@ import (
 	"github.com/plaudit/plaudit/app/funding"
 	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/app/months"
+	"github.com/plaudit/plaudit/app/payouts"
+	"github.com/plaudit/plaudit/app/statements"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/jobs"
+	"github.com/plaudit/plaudit/payments/sepa"
 	"github.com/plaudit/plaudit/payments/stripe"
 )
 
@@ -26,8 +29,14 @@ type Money struct {
 	Funding *funding.Service
 	// Stripe is nil unless money.stripe_secret_key is set.
 	Stripe *stripe.Checkout
-	escrow months.EscrowStore
-	cfg    configs.Config
+	// Payouts pay creators through money.payout_provider; Statements
+	// show funders and creators their money.
+	Payouts    *payouts.Service
+	Statements *statements.Service
+	// SEPADebtor is the instance's account for pain.001 exports.
+	SEPADebtor sepa.Debtor
+	escrow     months.EscrowStore
+	cfg        configs.Config
 }
 
 // StartTopUp starts a top-up through Stripe (web.TopUps).
@@ -68,7 +77,31 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 			return nil, err
 		}
 	}
+	if money.Payouts, err = newPayouts(cfg, st, l); err != nil {
+		return nil, err
+	}
+	money.Statements = statements.New(st.Statements, st.Payouts, l)
+	money.SEPADebtor = sepa.Debtor{Name: cfg.Money.SEPADebtorName, IBAN: cfg.Money.SEPADebtorIBAN, BIC: cfg.Money.SEPADebtorBIC}
 	return money, nil
+}
+
+// newPayouts makes the payout use cases with money.payout_provider.
+func newPayouts(cfg configs.Config, st *store.Store, l *ledger.Service) (*payouts.Service, error) {
+	threshold, err := app.ParseMoney(cfg.Money.PayoutThreshold, cfg.Currency)
+	if err != nil {
+		return nil, fmt.Errorf("config money.payout_threshold: %w", err)
+	}
+	var provider payouts.Provider = payouts.Manual{}
+	if cfg.Money.PayoutProvider == stripe.ConnectProvider {
+		if provider, err = stripe.NewConnect(stripe.Options{SecretKey: cfg.Money.StripeSecretKey, APIURL: cfg.Money.StripeAPIURL}); err != nil {
+			return nil, err
+		}
+	}
+	p, err := payouts.New(payouts.Deps{Tx: st.Database, Store: st.Payouts, Balances: st.Ledger, Ledger: l, Provider: provider, Threshold: threshold})
+	if err != nil {
+		return nil, fmt.Errorf("config money.payout_threshold: %w", err)
+	}
+	return p, nil
 }
 
 // closeDue closes the month before this one once its grace period is
