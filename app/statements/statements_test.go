@@ -54,11 +54,12 @@ func TestStatements(t *testing.T) {
 		}
 	}
 	if _, err := l.Post(ctx, &app.Transaction{Key: "t", Kind: "test", Postings: []app.Posting{
-		{Account: app.Account{Kind: app.AccountMoneyIn, Key: "manual"}, Amount: -2189},
+		{Account: app.Account{Kind: app.AccountMoneyIn, Key: "manual"}, Amount: -2289},
 		{Account: creator, Amount: 690},
 		{Account: app.Account{Kind: app.AccountCreatorPending, Key: "b.example " + bob}, Amount: 300},
 		{Account: app.Account{Kind: app.AccountCreatorPending, Key: "c.example " + bob}, Amount: 200},
 		{Account: app.Account{Kind: app.AccountCreatorPending, Key: "c.example " + base + "/users/bobby"}, Amount: 999},
+		{Account: app.Account{Kind: app.AccountCreatorPending, Key: bob + " d.example"}, Amount: 100}, // the other order
 	}}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,8 @@ func TestStatements(t *testing.T) {
 		len(e.Months[0].Things) != 2 || e.Months[0].Things[0].Flattrs != 2 || e.Months[0].Things[0].Amount.Minor != 350 {
 		t.Fatalf("earnings %+v", e)
 	}
-	if len(e.Pending) != 2 || e.Pending[0].Peer != "b.example" || e.Pending[0].Amount.Minor != 300 || e.Pending[1].Peer != "c.example" {
+	if len(e.Pending) != 3 || e.Pending[0].Peer != "b.example" || e.Pending[0].Amount.Minor != 300 || e.Pending[1].Peer != "c.example" ||
+		e.Pending[2].Peer != "d.example" || e.Pending[2].Amount.Minor != 100 {
 		t.Fatalf("pending %+v", e.Pending)
 	}
 	spent, err := s.Spending(ctx, carol, "")
