@@ -28,7 +28,7 @@ type fixture struct {
 	ledger *ledger.Service
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := storetest.Open(t)
 	l, err := ledger.New(st, st, "EUR")
