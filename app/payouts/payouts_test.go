@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -232,4 +233,21 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Fatalf("%d payouts, %d in flight; want 6 and 60.15", n, f.balance(t, payouts.InFlight("manual")))
 	}
 	f.check(t)
+}
+
+// TestCSVExport: a batch as CSV has one line per payout with decimal
+// amounts, and a name typed like a formula cannot run in a spreadsheet.
+func TestCSVExport(t *testing.T) {
+	b := &app.PayoutBatch{ID: "B1", Currency: "EUR", Payouts: []app.Payout{
+		{Key: "B1-a", CreatorURI: creator(1), Amount: eur(1005), State: app.PayoutPending, Details: app.PayoutDetails{Name: "=HYPERLINK(\"x\")", IBAN: "DE89370400440532013000"}},
+	}}
+	var buf strings.Builder
+	if err := payouts.WriteCSV(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	want := "batch,payout,creator,name,iban,bic,stripe_account,amount,currency,state,ref,reason\n" +
+		"B1,B1-a," + creator(1) + ",\"'=HYPERLINK(\"\"x\"\")\",DE89370400440532013000,,,10.05,EUR,pending,,\n"
+	if buf.String() != want {
+		t.Fatalf("csv:\n%s\nwant:\n%s", buf.String(), want)
+	}
 }
