@@ -113,6 +113,13 @@ func New(d Deps) (*Service, error) {
 	return &Service{d: d}, nil
 }
 
+// Sends tells whether the provider pays by itself (a run sends the
+// payouts), so that runs can be left to a periodic job.
+func (s *Service) Sends() bool {
+	_, ok := s.d.Provider.(Sender)
+	return ok
+}
+
 // Provider is the name of the service's provider.
 func (s *Service) Provider() string { return s.d.Provider.Name() }
 

@@ -141,10 +141,28 @@ func closePrevious(ctx context.Context, m *months.Service, logger *slog.Logger) 
 
 // registerMoneyJobs adds the month close job: hourly, so that a month is
 // closed within an hour of its grace period's end, and a failed close is
-// resumed an hour later.
+// resumed an hour later; and, with Stripe Connect payouts, the daily
+// payout run.
 func (inst *Instance) registerMoneyJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeCloseMonth, jobs.HandleCloseMonthTask(func(ctx context.Context) error {
 		return inst.money.closeDue(ctx, inst.logger)
 	}))
 	w.Periodic("@every 1h", time.Hour, jobs.QueueCritical, jobs.NewCloseMonthTask())
+	if inst.money.Payouts.Sends() {
+		w.Handle(jobs.TypeRunPayouts, jobs.HandleRunPayoutsTask(func(ctx context.Context) error {
+			return inst.money.runPayouts(ctx, inst.logger)
+		}))
+		w.Periodic("@every 24h", 24*time.Hour, jobs.QueueCritical, jobs.NewRunPayoutsTask())
+	}
+}
+
+// runPayouts is the body of the daily payouts:run job, with a provider
+// that pays by itself (Stripe Connect); manual batches are made by an
+// admin with plaudit payout run.
+func (money *Money) runPayouts(ctx context.Context, logger *slog.Logger) error {
+	res, err := money.Payouts.Run(ctx)
+	if res != nil && len(res.Batch.Payouts) > 0 {
+		logger.InfoContext(ctx, "payout run", "batch", res.Batch.ID, "payouts", len(res.Batch.Payouts), "state", res.Batch.State)
+	}
+	return err
 }

@@ -4,11 +4,16 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/configs"
+	"github.com/plaudit/plaudit/jobs"
 )
 
 // TestPayoutsAndStatements: a creator sets payout details (a bad IBAN is
@@ -119,4 +124,56 @@ func (n *node) download(path, token string, want int) string {
 		n.t.Fatalf("GET %s: Content-Type %q", path, resp.Header.Get("Content-Type"))
 	}
 	return string(body)
+}
+
+// TestStripePayoutJob: with money.payout_provider stripe, the worker's
+// payouts:run job transfers a creator's balance to their connected
+// account through Stripe's API (a stand-in on loopback answering a
+// recorded transfer), once.
+func TestStripePayoutJob(t *testing.T) {
+	ctx := context.Background()
+	transfer, err := os.ReadFile("../../../payments/stripe/testdata/transfer_created.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	keys := map[string]bool{}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys[r.Header.Get("Idempotency-Key")] = true
+		mu.Unlock()
+		_ = r.ParseForm()
+		body := strings.Replace(string(transfer), `"amount": 1500`, `"amount": `+r.PostForm.Get("amount"), 1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}))
+	defer api.Close()
+	n := startNodeWith(t, "S", func(c *configs.Config) {
+		c.Money.StripeSecretKey, c.Money.StripeWebhookSecret, c.Money.StripeAPIURL = "sk_test_x", "whsec_x", api.URL
+		c.Money.PayoutProvider, c.Money.PayoutThreshold = "stripe", "5.00"
+	})
+	token := n.user("bob")
+	n.apiJSON(http.MethodPut, "/api/v1/payout_details", token, map[string]any{"stripe_account": "acct_1QPlauditCreator"}, http.StatusOK, nil)
+	money := n.inst.TestMoney()
+	if _, err := money.Ledger.Post(ctx, &app.Transaction{Key: "earn", Kind: "test", Postings: []app.Posting{
+		{Account: app.Account{Kind: app.AccountMoneyIn, Key: "manual"}, Amount: -1500},
+		{Account: app.Account{Kind: app.AccountCreator, Key: n.actor("bob")}, Amount: 1500},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.inst.TestEnqueue(ctx, jobs.QueueCritical, jobs.NewRunPayoutsTask()); err != nil {
+		t.Fatal(err)
+	}
+	var ps []struct{ State, Ref string }
+	eventually(t, "the payout paid", func() bool {
+		n.api(http.MethodGet, "/api/v1/payouts", token, http.StatusOK, &ps)
+		return len(ps) == 1 && ps[0].State == app.PayoutPaid
+	})
+	if ps[0].Ref != "tr_1QPlauditTransfer01" || len(keys) != 1 {
+		t.Fatalf("payout %+v, %d idempotency keys", ps[0], len(keys))
+	}
+	r, err := money.Ledger.Check(ctx)
+	if err != nil || len(r.Violations) != 0 || r.ByKind[app.AccountMoneyOut] != 1500 {
+		t.Fatalf("ledger check %+v, %v", r, err)
+	}
 }
