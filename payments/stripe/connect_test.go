@@ -189,8 +189,12 @@ func TestConnectSendIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := connect.Send(context.Background(), p)
-	if err != nil || a != b || len(api.transfers) != 1 {
-		t.Fatalf("second send: %q, %v; first %q; %d transfers", b, err, a, len(api.transfers))
+	if err != nil || a != b || len(api.transfers) != 1 || api.transfers[p.Key] == nil {
+		t.Fatalf("second send: %q, %v; first %q; transfers by idempotency key %v", b, err, a, api.transfers)
+	}
+	if tr := api.transfers[p.Key]; tr["amount"] != int64(1234) || tr["destination"] != "acct_1QPlauditCreator" || tr["currency"] != "eur" ||
+		tr["transfer_group"] != p.BatchID {
+		t.Fatalf("transfer made %v", tr)
 	}
 	if _, err := connect.Send(context.Background(), app.Payout{Key: "k", Amount: p.Amount}); app.ErrorCode(err) != app.EINVALID {
 		t.Errorf("no account: %v", err)
