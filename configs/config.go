@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/plaudit/plaudit/app"
 )
 
 // Signup modes.
@@ -66,6 +68,12 @@ type Money struct {
 	StripeSecretKey     string `koanf:"stripe_secret_key" help:"Stripe secret key (sk_…) for wallet top-ups with Stripe Checkout; empty turns Stripe off"`
 	StripeWebhookSecret string `koanf:"stripe_webhook_secret" help:"signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe"`
 	StripeAPIURL        string `koanf:"stripe_api_url" help:"Stripe's API base URL; empty is https://api.stripe.com (tests point it at a stand-in)"`
+	// Payouts pay creators whose balance reaches the threshold.
+	PayoutThreshold string `koanf:"payout_threshold" help:"smallest creator balance paid out, in the instance currency"`
+	PayoutProvider  string `koanf:"payout_provider" help:"how creators are paid: manual (bank transfers an admin makes from an exported batch) or stripe (Stripe Connect transfers, needs stripe_secret_key)"`
+	SEPADebtorName  string `koanf:"sepa_debtor_name" help:"the instance's bank account holder, for SEPA credit-transfer files of payout batches"`
+	SEPADebtorIBAN  string `koanf:"sepa_debtor_iban" help:"the IBAN SEPA payouts leave from"`
+	SEPADebtorBIC   string `koanf:"sepa_debtor_bic" help:"the BIC of the instance's bank (optional)"`
 }
 
 // Button configures the flattr button and its count endpoint.
@@ -126,7 +134,7 @@ func Default() Config {
 			DeliveryAttempts:        17,
 		},
 		Feeds:  defaultFeeds(),
-		Money:  Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6, EscrowNotice: "5.00"},
+		Money:  Money{MinBudget: "2.00", GraceDays: 3, EscrowMonths: 6, EscrowNotice: "5.00", PayoutThreshold: "10.00", PayoutProvider: "manual"},
 		Button: Button{CountCache: time.Second},
 	}
 }
@@ -222,6 +230,7 @@ func (c Config) Validate() error {
 	if c.Money.GraceDays < 0 || c.Money.GraceDays > 28 {
 		bad("money.grace_days", "%d must be from 0 to 28", c.Money.GraceDays)
 	}
+	errs = append(errs, c.Money.validatePayouts()...)
 	if c.Federation.DeliveryAttempts < 1 {
 		bad("federation.delivery_attempts", "%d must be at least 1", c.Federation.DeliveryAttempts)
 	}
@@ -335,4 +344,38 @@ func (c Config) EnsureDataDir() error {
 		return fmt.Errorf("create data folder: %w", err)
 	}
 	return nil
+}
+
+// validatePayouts reports the bad money.payout_* and money.sepa_* keys.
+func (m Money) validatePayouts() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config money.%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if !isDecimal(m.PayoutThreshold) {
+		bad("payout_threshold", "%q is not an amount above zero like 10.00", m.PayoutThreshold)
+	}
+	switch m.PayoutProvider {
+	case "manual":
+	case "stripe":
+		if m.StripeSecretKey == "" {
+			bad("payout_provider", "stripe pays through Stripe Connect and needs money.stripe_secret_key")
+		}
+	default:
+		bad("payout_provider", "%q must be manual or stripe", m.PayoutProvider)
+	}
+	if m.SEPADebtorIBAN != "" {
+		if _, err := app.NormalizeIBAN(m.SEPADebtorIBAN); err != nil {
+			bad("sepa_debtor_iban", "%s", app.ErrorMessage(err))
+		}
+		if strings.TrimSpace(m.SEPADebtorName) == "" {
+			bad("sepa_debtor_name", "a SEPA debtor IBAN needs the account holder's name")
+		}
+	}
+	if m.SEPADebtorBIC != "" {
+		if _, err := app.NormalizeBIC(m.SEPADebtorBIC); err != nil {
+			bad("sepa_debtor_bic", "%s", app.ErrorMessage(err))
+		}
+	}
+	return errs
 }

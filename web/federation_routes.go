@@ -97,9 +97,9 @@ func (s *Server) actorRoutes(e *gin.Engine) {
 	e.GET("/actor/outbox", withParams(a.Signed(a.ServeInstanceOutbox)))
 	e.GET("/activities/:id", withParams(a.Signed(a.ServeActivity)))
 	e.GET("/objects/:id", withParams(a.Signed(a.ServeObject)))
-	if s.deps.Statements != nil {
+	if s.deps.PeerStatements != nil {
 		// Statements to peers: only their instance actors may read them.
-		e.GET("/statements/:month/:host/:version", withParams(a.SignedAlways(s.deps.Statements)))
+		e.GET("/statements/:month/:host/:version", withParams(a.SignedAlways(s.deps.PeerStatements)))
 	}
 }
 

@@ -66,6 +66,11 @@ type Deps struct {
 	// /webhooks/stripe.
 	TopUps        TopUps
 	StripeWebhook http.HandlerFunc
+	// PayoutDetails, when set, serves /api/v1/payout_details; Statements
+	// /api/v1/earnings, /api/v1/payouts, /api/v1/funding/months and
+	// /api/v1/statements/YYYY-MM.csv.
+	PayoutDetails PayoutDetails
+	Statements    Statements
 	// Things, when set, serves the flattr button, /api/v1/things/count,
 	// thing pages and oEmbed; with Flattrs and ThingResolver also the
 	// /flattr confirm page.
@@ -80,10 +85,10 @@ type Deps struct {
 	// Actors and Discovery, when set, serve the ActivityPub documents and
 	// WebFinger, host-meta and NodeInfo.
 	Actors Actors
-	// Statements serves this instance's statements to peers by id
+	// PeerStatements serves this instance's statements to peers by id
 	// (federation/settlement.Documents.ServeStatement).
-	Statements http.HandlerFunc
-	Discovery  Discovery
+	PeerStatements http.HandlerFunc
+	Discovery      Discovery
 	// TrustedProxies are the IPs and CIDRs whose X-Forwarded-For and
 	// X-Real-IP headers are believed; empty trusts none, so the client IP
 	// is the connection's address.
@@ -186,6 +191,7 @@ func (s *Server) routes() {
 	s.recipientRoutes(api)
 	s.fundingRoutes(api)
 	s.topUpRoutes(e, api)
+	s.payoutRoutes(api)
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)

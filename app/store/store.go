@@ -82,6 +82,10 @@ type (
 	Ledger struct{ *Database }
 	// Months stores budgets and month closes.
 	Months struct{ *Database }
+	// Payouts stores creators' payout details, payout batches and payouts.
+	Payouts struct{ *Database }
+	// Statements reads what funders spent and creators earned.
+	Statements struct{ *Database }
 )
 
 // Store bundles the entity stores of one database, for wiring (cmd) and
@@ -111,6 +115,8 @@ type Store struct {
 	*Ledger
 	*Months
 	*Settlements
+	*Payouts
+	*Statements
 }
 
 // newStore makes the entity stores on d.
@@ -120,8 +126,8 @@ func newStore(d *Database) *Store {
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
 		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
-		Settlements: &Settlements{d},
-		Claims:      &Claims{d}, Blogs: &Blogs{d},
+		Settlements: &Settlements{d}, Payouts: &Payouts{d}, Statements: &Statements{d},
+		Claims: &Claims{d}, Blogs: &Blogs{d},
 	}
 }
 

@@ -37,7 +37,7 @@ PLAUDIT_CONFIG, then PLAUDIT_* environment variables, then flags.`,
 	root.AddCommand(
 		newServeCommand(e), newWorkerCommand(e), newMigrateCommand(e),
 		newUserCommand(e), newTokenCommand(e), newInviteCommand(e),
-		newVersionCommand(e), newHealthcheckCommand(e), newLedgerCommand(e), newWalletCommand(e), newMonthCommand(e),
+		newVersionCommand(e), newHealthcheckCommand(e), newLedgerCommand(e), newWalletCommand(e), newMonthCommand(e), newPayoutCommand(e),
 		newSettlementCommand(e),
 	)
 	return root

@@ -1,7 +1,10 @@
-// Package stripe tops up funders' wallets with Stripe Checkout, through
-// the official stripe-go SDK: a Checkout Session for the amount a funder
-// asks for, and the webhook whose checkout.session.completed event, its
-// signature checked by the SDK, credits the wallet once per session.
+// Package stripe moves Plaudit's money through Stripe with the official
+// stripe-go SDK. It tops up funders' wallets with Stripe Checkout: a
+// Checkout Session for the amount a funder asks for, and the webhook
+// whose checkout.session.completed event, its signature checked by the
+// SDK, credits the wallet once per session. And it pays creators with
+// Stripe Connect: a Transfer to the creator's connected account per
+// payout, under the payout's key as Stripe's idempotency key.
 package stripe
 
 import (
@@ -40,7 +43,28 @@ type Options struct {
 	// Tolerance is how old a webhook's signature may be; 0 means the
 	// SDK's 300 s.
 	Tolerance time.Duration
-	Logger    *slog.Logger
+	// Retries is how often the SDK retries a request that failed on the
+	// network or with 409, 429 or 5xx; 0 means 2, negative none.
+	Retries int
+	Logger  *slog.Logger
+}
+
+// newClient is the SDK's client for opts.
+func newClient(opts Options) *stripeapi.Client {
+	retries := int64(2)
+	if opts.Retries != 0 {
+		retries = int64(max(opts.Retries, 0))
+	}
+	cfg := &stripeapi.BackendConfig{
+		HTTPClient:        &http.Client{Timeout: 30 * time.Second},
+		LeveledLogger:     &stripeapi.LeveledLogger{Level: stripeapi.LevelError},
+		MaxNetworkRetries: stripeapi.Int64(retries),
+	}
+	if opts.APIURL != "" {
+		cfg.URL = stripeapi.String(opts.APIURL)
+	}
+	backends := &stripeapi.Backends{API: stripeapi.GetBackendWithConfig(stripeapi.APIBackend, cfg)}
+	return stripeapi.NewClient(opts.SecretKey, stripeapi.WithBackends(backends))
 }
 
 // Checkout starts Stripe Checkout sessions and receives Stripe's webhook.
@@ -62,19 +86,7 @@ func New(opts Options, wallets Wallets) (*Checkout, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg := &stripeapi.BackendConfig{
-		HTTPClient:        &http.Client{Timeout: 30 * time.Second},
-		LeveledLogger:     &stripeapi.LeveledLogger{Level: stripeapi.LevelError},
-		MaxNetworkRetries: stripeapi.Int64(2),
-	}
-	if opts.APIURL != "" {
-		cfg.URL = stripeapi.String(opts.APIURL)
-	}
-	backends := &stripeapi.Backends{API: stripeapi.GetBackendWithConfig(stripeapi.APIBackend, cfg)}
-	return &Checkout{
-		client: stripeapi.NewClient(opts.SecretKey, stripeapi.WithBackends(backends)),
-		opts:   opts, wallets: wallets, log: opts.Logger,
-	}, nil
+	return &Checkout{client: newClient(opts), opts: opts, wallets: wallets, log: opts.Logger}, nil
 }
 
 // StartCheckout creates a Checkout Session that charges amount once and,

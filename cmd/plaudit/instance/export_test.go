@@ -3,11 +3,14 @@ package instance
 import (
 	"context"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/plaudit/plaudit/app/accounts"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/federation/dereference"
 	"github.com/plaudit/plaudit/federation/keys"
 	"github.com/plaudit/plaudit/federation/outbox"
+	"github.com/plaudit/plaudit/jobs"
 )
 
 // What the multi-instance tests look at inside an instance: its database
@@ -43,3 +46,8 @@ func (inst *Instance) TestPublisher() *outbox.Publisher { return inst.federation
 
 // TestKeys is the instance's keyring (to sign crafted documents).
 func (inst *Instance) TestKeys() *keys.Keyring { return inst.federation.Keys }
+
+// TestEnqueue puts task on the instance's queue, as its scheduler would.
+func (inst *Instance) TestEnqueue(ctx context.Context, queue string, task *asynq.Task) error {
+	return jobs.NewClient(inst.redis, inst.opts.Queues).Enqueue(ctx, queue, task)
+}

@@ -12,12 +12,15 @@ import (
 	"github.com/plaudit/plaudit/app/funding"
 	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/app/months"
+	"github.com/plaudit/plaudit/app/payouts"
 	appsettlement "github.com/plaudit/plaudit/app/settlement"
+	"github.com/plaudit/plaudit/app/statements"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
 	"github.com/plaudit/plaudit/jobs"
+	"github.com/plaudit/plaudit/payments/sepa"
 	"github.com/plaudit/plaudit/payments/stripe"
 )
 
@@ -38,6 +41,12 @@ type Money struct {
 	// the command line's Money.
 	Escrow       *escrow.Service
 	escrowNotice app.Money
+	// Payouts pay creators through money.payout_provider; Statements
+	// show funders and creators their money.
+	Payouts    *payouts.Service
+	Statements *statements.Service
+	// SEPADebtor is the instance's account for pain.001 exports.
+	SEPADebtor sepa.Debtor
 }
 
 // Settlement is the instance's settlement use case.
@@ -86,7 +95,31 @@ func NewMoney(cfg configs.Config, st *store.Store, th *things.Service, owner str
 			return nil, err
 		}
 	}
+	if money.Payouts, err = newPayouts(cfg, st, l); err != nil {
+		return nil, err
+	}
+	money.Statements = statements.New(st.Statements, st.Payouts, l)
+	money.SEPADebtor = sepa.Debtor{Name: cfg.Money.SEPADebtorName, IBAN: cfg.Money.SEPADebtorIBAN, BIC: cfg.Money.SEPADebtorBIC}
 	return money, nil
+}
+
+// newPayouts makes the payout use cases with money.payout_provider.
+func newPayouts(cfg configs.Config, st *store.Store, l *ledger.Service) (*payouts.Service, error) {
+	threshold, err := app.ParseMoney(cfg.Money.PayoutThreshold, cfg.Currency)
+	if err != nil {
+		return nil, fmt.Errorf("config money.payout_threshold: %w", err)
+	}
+	var provider payouts.Provider = payouts.Manual{}
+	if cfg.Money.PayoutProvider == stripe.ConnectProvider {
+		if provider, err = stripe.NewConnect(stripe.Options{SecretKey: cfg.Money.StripeSecretKey, APIURL: cfg.Money.StripeAPIURL}); err != nil {
+			return nil, err
+		}
+	}
+	p, err := payouts.New(payouts.Deps{Tx: st.Database, Store: st.Payouts, Balances: st.Ledger, Ledger: l, Provider: provider, Threshold: threshold})
+	if err != nil {
+		return nil, fmt.Errorf("config money.payout_threshold: %w", err)
+	}
+	return p, nil
 }
 
 // closeDue closes the month before this one once its grace period is
@@ -189,10 +222,28 @@ func (money *Money) sendStatements(ctx context.Context, month string, logger *sl
 
 // registerMoneyJobs adds the month close job: hourly, so that a month is
 // closed within an hour of its grace period's end, and a failed close is
-// resumed an hour later.
+// resumed an hour later; and, with Stripe Connect payouts, the daily
+// payout run.
 func (inst *Instance) registerMoneyJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeCloseMonth, jobs.HandleCloseMonthTask(func(ctx context.Context) error {
 		return inst.money.closeDue(ctx, inst.logger)
 	}))
 	w.Periodic("@every 1h", time.Hour, jobs.QueueCritical, jobs.NewCloseMonthTask())
+	if inst.money.Payouts.Sends() {
+		w.Handle(jobs.TypeRunPayouts, jobs.HandleRunPayoutsTask(func(ctx context.Context) error {
+			return inst.money.runPayouts(ctx, inst.logger)
+		}))
+		w.Periodic("@every 24h", 24*time.Hour, jobs.QueueCritical, jobs.NewRunPayoutsTask())
+	}
+}
+
+// runPayouts is the body of the daily payouts:run job, with a provider
+// that pays by itself (Stripe Connect); manual batches are made by an
+// admin with plaudit payout run.
+func (money *Money) runPayouts(ctx context.Context, logger *slog.Logger) error {
+	res, err := money.Payouts.Run(ctx)
+	if res != nil && len(res.Batch.Payouts) > 0 {
+		logger.InfoContext(ctx, "payout run", "batch", res.Batch.ID, "payouts", len(res.Batch.Payouts), "state", res.Batch.State)
+	}
+	return err
 }
