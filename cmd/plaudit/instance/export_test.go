@@ -10,6 +10,7 @@ import (
 	"github.com/plaudit/plaudit/federation/dereference"
 	"github.com/plaudit/plaudit/federation/keys"
 	"github.com/plaudit/plaudit/federation/outbox"
+	"github.com/plaudit/plaudit/federation/transport"
 	"github.com/plaudit/plaudit/jobs"
 )
 
@@ -43,6 +44,9 @@ func (inst *Instance) TestSendStatements(ctx context.Context, month string) erro
 
 // TestPublisher publishes as local actors (for crafted messages).
 func (inst *Instance) TestPublisher() *outbox.Publisher { return inst.federation.Publisher }
+
+// TestClient makes the instance's signed requests.
+func (inst *Instance) TestClient() *transport.Client { return inst.federation.Client }
 
 // TestKeys is the instance's keyring (to sign crafted documents).
 func (inst *Instance) TestKeys() *keys.Keyring { return inst.federation.Keys }

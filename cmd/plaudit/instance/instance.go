@@ -40,6 +40,9 @@ type Options struct {
 	Mount []func(*gin.Engine)
 	// DeliveryBackoff overrides the wait between delivery attempts (tests).
 	DeliveryBackoff func(attempt int) time.Duration
+	// StatementEmbedLimit overrides the size above which a statement is
+	// offered by id rather than embedded (tests).
+	StatementEmbedLimit int
 }
 
 // Instance is a running Plaudit.

@@ -31,6 +31,8 @@ type node struct {
 	queues jobs.Queues
 	addr   string
 	inst   *instance.Instance
+	// embedLimit, when set, is the instance's StatementEmbedLimit.
+	embedLimit int
 }
 
 var cheapArgon = &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
@@ -78,10 +80,11 @@ func (n *node) start(ln net.Listener) {
 	n.t.Helper()
 	inst, err := instance.Open(context.Background(), n.cfg, instance.Options{
 		Web: true, Worker: true, Listener: ln, Queues: n.queues,
-		JobPollInterval: 100 * time.Millisecond,
-		Accounts:        &accounts.Options{Argon2: cheapArgon},
-		DeliveryBackoff: func(int) time.Duration { return 300 * time.Millisecond },
-		Logger:          testLogger(n.t, n.name),
+		JobPollInterval:     100 * time.Millisecond,
+		Accounts:            &accounts.Options{Argon2: cheapArgon},
+		DeliveryBackoff:     func(int) time.Duration { return 300 * time.Millisecond },
+		StatementEmbedLimit: n.embedLimit,
+		Logger:              testLogger(n.t, n.name),
 	})
 	if err != nil {
 		n.t.Fatalf("open %s: %v", n.name, err)

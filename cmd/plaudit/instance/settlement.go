@@ -71,6 +71,7 @@ func (f *federationParts) buildSettlement(inst *Instance) {
 	f.likeSink = &likeSink{}
 	messenger := fedsettlement.NewMessenger(fedsettlement.MessengerDeps{
 		URLs: f.URLs, Prover: prover, Publisher: f.Publisher, Getter: big, Likes: f.likeSink,
+		EmbedLimit: inst.opts.StatementEmbedLimit,
 	})
 	f.Settlement = appsettlement.New(appsettlement.Deps{
 		Tx: inst.store.Database, Store: inst.store.Settlements, Ledger: inst.money.Ledger, Months: inst.money.Months,

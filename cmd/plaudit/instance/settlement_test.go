@@ -83,6 +83,11 @@ func (n *node) sendStatements(month string) {
 func TestSettlementBetweenThreeInstances(t *testing.T) {
 	ctx := context.Background()
 	a, b, c := startNode(t, "A"), startNode(t, "B"), startNode(t, "C")
+	// A offers its statements by id (as it does past 512 KiB): B and C
+	// fetch them with a signed GET.
+	a.embedLimit = 1
+	a.stop()
+	a.restart()
 	annToken, alfToken := a.user("ann"), a.user("alf")
 	bobToken, beaToken := b.user("bob"), b.user("bea")
 	cydToken := c.user("cyd")
@@ -128,6 +133,21 @@ func TestSettlementBetweenThreeInstances(t *testing.T) {
 	})
 	if got := b.balance(app.AccountCreatorPending, app.PendingKey(a.addr, b.actor("bob"))); got != 250 {
 		t.Fatalf("bob's pending from A is %d; want 250", got)
+	}
+	// A's statement to B is B's to read, signed; nobody else's.
+	toB := a.inst.Settlement().Statements
+	sts, err := toB(ctx, app.StatementOut, b.addr, month)
+	if err != nil || len(sts) != 1 {
+		t.Fatalf("A's statements to B: %v, %v", sts, err)
+	}
+	if resp, err := b.inst.TestClient().Get(ctx, sts[0].URI, "application/activity+json"); err != nil || !strings.Contains(string(resp.Body), `"proof"`) {
+		t.Fatalf("B's signed GET of the statement: %v", err)
+	}
+	if _, err := c.inst.TestClient().Get(ctx, sts[0].URI, "application/activity+json"); err == nil {
+		t.Fatal("C read A's statement to B")
+	}
+	if resp, err := http.Get(sts[0].URI); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("an unsigned GET of the statement: %v, %v; want 401", resp, err)
 	}
 	if got := b.balance(app.AccountCreator, b.actor("bob")); got != 0 {
 		t.Fatalf("bob's balance is %d before the settlement", got)
