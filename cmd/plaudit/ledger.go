@@ -130,38 +130,43 @@ func newMonthCommand(e *env) *cobra.Command {
 		Short: "Close a month (default: the previous one) and write its split to the ledger",
 		Long: `Close a month: each funder's budget (or what their wallet holds, when less)
 is split over the month's flattrs by weight, less the instance fee, and
-written to the ledger, one transaction per funder. The worker does this by
-itself every month after money.grace_days; this command does it by hand.
+written to the ledger, one transaction per funder. The servers of the
+creators flattred are asked first whether they settle flattrs with this one,
+and after the close its statements to them are written and offered (the
+running server's worker delivers them). The worker does all this by itself
+every month after money.grace_days; this command does it by hand.
 Running it again changes nothing; after a crash it resumes where it stopped.
 Closing a month before its grace period has ended (or the running month)
 needs --early.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withLedger(cmd, e, func(ctx context.Context, cfg configs.Config, st *store.Store, _ *ledger.Service) error {
-				if month == "" {
-					now := time.Now().UTC()
-					month = app.MonthOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0))
-				}
-				host, _ := os.Hostname()
-				money, err := instance.NewMoney(cfg, st, nil, fmt.Sprintf("cli@%s/%d", host, os.Getpid()))
-				if err != nil {
-					return err
-				}
-				tty := isTerminal(e.stdout)
-				c, err := money.Months.Close(ctx, month, early, func(done int) {
-					if tty {
-						fmt.Fprintf(e.stdout, "\rclosing %s: %d funders", month, done)
-					}
-				})
+			cfg, err := loadConfig(cmd, e)
+			if err != nil {
+				return err
+			}
+			if month == "" {
+				now := time.Now().UTC()
+				month = app.MonthOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0))
+			}
+			inst, err := instance.Open(cmd.Context(), cfg, instance.Options{Logger: newLogger(cfg, e.stderr)})
+			if err != nil {
+				return err
+			}
+			defer inst.Close()
+			tty := isTerminal(e.stdout)
+			c, err := inst.CloseMonth(cmd.Context(), month, early, func(done int) {
 				if tty {
-					fmt.Fprintln(e.stdout)
+					fmt.Fprintf(e.stdout, "\rclosing %s: %d funders", month, done)
 				}
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "%s closed: %d funders\n", c.Month, c.Funders)
-				return nil
 			})
+			if tty {
+				fmt.Fprintln(e.stdout)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s closed: %d funders\n", c.Month, c.Funders)
+			return nil
 		},
 	}
 	closeCmd.Flags().StringVar(&month, "month", "", "the month to close, YYYY-MM (default: the previous month)")

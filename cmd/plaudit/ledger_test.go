@@ -102,3 +102,23 @@ func TestMonthClose(t *testing.T) {
 		}
 	}
 }
+
+// TestSettlementCommands: list shows nothing before any statement;
+// confirming a month with no statements is refused, naming why.
+func TestSettlementCommands(t *testing.T) {
+	cfg := testConfig(t)
+	env := append(configEnv(cfg), "PLAUDIT_DOMAIN="+cfg.Domain)
+	runCLI(t, env, "", "migrate")
+	if out := runCLI(t, env, "", "settlement", "list"); !strings.Contains(out, "no statements") {
+		t.Fatalf("settlement list printed %q", out)
+	}
+	for name, args := range map[string][]string{
+		"no statements":     {"settlement", "confirm", "peer.example", "2026-11", "--amount", "1.00", "--ref", "R"},
+		"no ref":            {"settlement", "confirm", "peer.example", "2026-11", "--amount", "1.00"},
+		"too many decimals": {"settlement", "confirm", "peer.example", "2026-11", "--amount", "1.001", "--ref", "R"},
+	} {
+		if code, _, errOut := runCLIResult(t, env, args...); code == 0 || errOut == "" {
+			t.Errorf("%s: exit %d, stderr %q; want a failure with a message", name, code, errOut)
+		}
+	}
+}

@@ -49,6 +49,22 @@ type Money struct {
 	SEPADebtor sepa.Debtor
 }
 
+// CloseMonth closes month as the hourly job does: the servers of its
+// flattred creators are asked whether they settle, the month is closed
+// (early allows the running month or one in its grace period), and its
+// statements to peers are written and offered.
+func (inst *Instance) CloseMonth(ctx context.Context, month string, early bool, progress months.Progress) (*app.MonthClose, error) {
+	m := inst.money
+	if err := m.discoverPeers(ctx, month); err != nil {
+		return nil, err
+	}
+	c, err := m.Months.Close(ctx, month, early, progress)
+	if err != nil {
+		return nil, err
+	}
+	return c, m.sendStatements(ctx, month, inst.logger)
+}
+
 // Settlement is the instance's settlement use case.
 func (inst *Instance) Settlement() *appsettlement.Service { return inst.federation.Settlement }
 
