@@ -14,6 +14,7 @@ import (
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/ledger"
 	"github.com/plaudit/plaudit/app/months"
+	"github.com/plaudit/plaudit/app/payouts"
 	"github.com/plaudit/plaudit/app/settlement"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/store/storetest"
@@ -65,6 +66,8 @@ type node struct {
 	ledger     *ledger.Service
 	months     *months.Service
 	svc        *settlement.Service
+	payouts    *payouts.Service
+	creators   []string
 	funders    []string
 	things     []*app.Thing
 	w          *world
@@ -147,6 +150,10 @@ func newWorld(t *testing.T, rng *rand.Rand) *world {
 			Now: func() time.Time { return now }})
 		n.svc = settlement.New(settlement.Deps{Tx: n.crash, Store: n.st.Settlements, Ledger: l, Months: n.months, Directory: noDirectory{},
 			Messenger: netMessenger{n}, IDs: nodeIDs{n}, Now: func() time.Time { return now }})
+		if n.payouts, err = payouts.New(payouts.Deps{Tx: n.crash, Store: n.st.Payouts, Balances: n.st.Ledger, Ledger: l, Provider: payouts.Manual{},
+			Threshold: app.Money{Minor: int64(1 + rng.IntN(300)), Currency: "EUR"}, Now: func() time.Time { return now }}); err != nil {
+			t.Fatal(err)
+		}
 		w.insts = append(w.insts, n)
 		w.byHost[h] = n
 	}
@@ -160,7 +167,12 @@ func newWorld(t *testing.T, rng *rand.Rand) *world {
 		creators := make([]string, 1+rng.IntN(3))
 		for i := range creators {
 			creators[i] = fmt.Sprintf("%s/users/creator%d", n.base, i)
+			if i > 0 || rng.IntN(2) == 0 { // some creators give no bank account: they wait
+				_, err := n.payouts.SetDetails(ctx, creators[i], app.PayoutDetails{Name: "Creator", IBAN: "DE89370400440532013000"})
+				must(t, err)
+			}
 		}
+		n.creators = creators
 		for i := range 2 + rng.IntN(4) {
 			th := &app.Thing{URI: fmt.Sprintf("%s/objects/%d", n.base, i), OwnerURI: creators[rng.IntN(len(creators))], OwnerConfirmed: true,
 				Kind: app.ThingNote, Host: n.host, Local: true}
@@ -331,7 +343,7 @@ var seen = map[string]int{}
 func TestMoneyAcrossThreeInstancesWithCrashes(t *testing.T) {
 	defer func() {
 		t.Logf("across %d worlds: %v", *propertyCases, seen)
-		for _, what := range []string{"crash", "accepted", "disputed", "settlement", "escrow"} {
+		for _, what := range []string{"crash", "accepted", "disputed", "settlement", "escrow", "payout"} {
 			if *propertyCases >= 3 && seen[what] == 0 && !t.Failed() {
 				t.Errorf("no world had a %s", what)
 			}
@@ -363,6 +375,20 @@ func TestMoneyAcrossThreeInstancesWithCrashes(t *testing.T) {
 				}
 			}
 			w.deliver()
+			for _, n := range w.insts {
+				var batch string
+				n.run("payout run", func() error {
+					r, err := n.payouts.Run(ctx)
+					if err == nil && r.Batch != nil && batch == "" {
+						batch = r.Batch.ID
+					}
+					return err
+				})
+				if batch != "" && rng.IntN(3) > 0 {
+					n.run("payout paid", func() error { _, err := n.payouts.MarkPaid(ctx, batch, "bank-"+batch); return err })
+					seen["payout"]++
+				}
+			}
 			w.check()
 		})
 	}
@@ -430,7 +456,8 @@ func (w *world) check() {
 		for _, r := range rows {
 			switch {
 			case r.Kind == app.AccountCreator, r.Kind == app.AccountCreatorPending, r.Kind == app.AccountFees, r.Kind == app.AccountEscrow,
-				r.Kind == app.AccountPayable, r.Kind == app.AccountReceivable, strings.HasPrefix(r.Key, "settlement "):
+				r.Kind == app.AccountPayable, r.Kind == app.AccountReceivable, strings.HasPrefix(r.Key, "settlement "),
+				r.Kind == app.AccountMoneyOut && strings.HasPrefix(r.Key, "payouts"):
 				held += r.Balance
 			}
 		}
