@@ -50,6 +50,11 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*app.Statement, err
 	} else if app.ErrorCode(err) != app.ENOTFOUND {
 		return nil, fmt.Errorf("statement %s: %w", st.URI, err)
 	}
+	earlier, err := s.d.Store.Statements(ctx, app.StatementIn, peer.Host, st.Month)
+	if err != nil {
+		return nil, fmt.Errorf("statement %s: %w", st.URI, err)
+	}
+	st.Version = len(earlier) + 1 // the order received in
 	r, err := s.reconcile(ctx, st, peer)
 	if err != nil {
 		return nil, fmt.Errorf("reconcile %s: %w", st.URI, err)
@@ -67,8 +72,11 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*app.Statement, err
 			}
 		}
 		inserted, err := s.d.Store.InsertStatement(ctx, st, "received from "+in.Sender)
-		if err != nil || !inserted {
+		if err != nil {
 			return err
+		}
+		if !inserted {
+			return app.Errorf(app.ECONFLICT, "another statement from %s for %s arrived at the same time; try again", peer.Host, st.Month)
 		}
 		if st.State == app.StatementAccepted {
 			if err := s.credit(ctx, st, r.credits); err != nil {

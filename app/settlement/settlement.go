@@ -38,6 +38,7 @@ type Store interface {
 	ReceivedFlattrs(ctx context.Context, activityURIs []string) (map[string]*app.Flattr, error)
 	LikesInAccepted(ctx context.Context, direction, host string, likeURIs []string) (map[string]string, error)
 	VerifiedClaimsOf(ctx context.Context, actorURI string) ([]app.Claim, error)
+	FundersOfLikes(ctx context.Context, likeURIs []string) (map[string]string, error)
 	ThingsAmong(ctx context.Context, uris []string) (map[string]*app.Thing, error)
 	RecipientsAmong(ctx context.Context, uris []string) (map[string][]app.Recipient, error)
 }

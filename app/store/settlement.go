@@ -529,3 +529,20 @@ WHERE st.direction = ? AND st.peer_host = ? AND st.state = ? AND l.like_uri IN ?
 	}
 	return out, nil
 }
+
+// FundersOfLikes tells whose close each of likeURIs was paid from (the
+// Like's funder, by its close lines).
+func (s *Settlements) FundersOfLikes(ctx context.Context, likeURIs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for start := 0; start < len(likeURIs); start += 5000 {
+		end := min(start+5000, len(likeURIs))
+		var rows []struct{ ActivityURI, FunderURI string }
+		if err := s.conn(ctx).Raw(`SELECT DISTINCT activity_uri, funder_uri FROM month_close_lines WHERE activity_uri IN ?`, likeURIs[start:end]).Scan(&rows).Error; err != nil {
+			return nil, translate(err, "funders of Likes")
+		}
+		for _, r := range rows {
+			out[r.ActivityURI] = r.FunderURI
+		}
+	}
+	return out, nil
+}

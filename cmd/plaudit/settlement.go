@@ -104,6 +104,29 @@ nothing; an amount that is not the net is refused.`,
 	confirm.Flags().StringVar(&amount, "amount", "", "the amount transferred, such as 12.34 (required)")
 	_ = confirm.MarkFlagRequired("ref")
 	_ = confirm.MarkFlagRequired("amount")
-	cmd.AddCommand(list, confirm)
+	correct := &cobra.Command{
+		Use:   "correct PEER MONTH",
+		Short: "Answer a dispute: send the next version of the statement without the refused lines",
+		Long: `Answer PEER's dispute of this instance's statement of MONTH: the next
+version supersedes it, without the lines the peer refused (every line, when
+it refused the statement as a whole), and what the refused lines carried
+goes back to the wallets of the funders whose Likes they were.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withSettlement(cmd, e, func(ctx context.Context, s *appsettlement.Service, currency string) error {
+				st, err := s.Correct(ctx, args[0], args[1])
+				if err != nil {
+					return err
+				}
+				if st == nil {
+					fmt.Fprintf(e.stdout, "nothing is left to state to %s for %s: every line went back to its funder\n", args[0], args[1])
+					return nil
+				}
+				fmt.Fprintf(e.stdout, "sent %s: %d lines, %s\n", st.URI, len(st.Lines), app.Money{Minor: st.Total, Currency: currency})
+				return nil
+			})
+		},
+	}
+	cmd.AddCommand(list, confirm, correct)
 	return cmd
 }

@@ -308,3 +308,58 @@ func TestTamperedStatementsAreRefused(t *testing.T) {
 	}
 	b.checkLedger()
 }
+
+// TestDisputedStatementIsCorrected: B never saw the Undo-free state A
+// has for one Like (B recorded it undone), so it disputes that line; A
+// corrects the statement, the refused line's money goes back to its
+// funder, and B accepts the new version.
+func TestDisputedStatementIsCorrected(t *testing.T) {
+	ctx := context.Background()
+	a, b := startNode(t, "A"), startNode(t, "B")
+	annToken, bobToken := a.user("ann"), b.user("bob")
+	one, two := b.publishNote("bob", bobToken, "one"), b.publishNote("bob", bobToken, "two")
+	month := app.MonthOf(time.Now())
+	a.credit("ann", 1000)
+	var f1, f2 flattrOut
+	a.apiJSON(http.MethodPost, "/api/v1/flattrs", annToken, map[string]any{"url": one, "weight": 1}, http.StatusCreated, &f1)
+	a.apiJSON(http.MethodPost, "/api/v1/flattrs", annToken, map[string]any{"url": two, "weight": 3}, http.StatusCreated, &f2)
+	eventually(t, "the flattrs on B", func() bool { return b.incomingFlattr(f1.URI) != nil && b.incomingFlattr(f2.URI) != nil })
+	if err := b.inst.TestStore().DB().Exec("UPDATE flattrs SET state = 'undone' WHERE activity_uri = ?", f2.URI).Error; err != nil {
+		t.Fatal(err)
+	}
+	b.closeAndSend(month)
+	a.closeAndSend(month)
+	a.sendStatements(month)
+	eventually(t, "B disputes A's statement", func() bool { return a.statementState(app.StatementOut, b.addr) == app.StatementDisputed })
+	if w := a.balance(app.AccountWallet, a.actor("ann")); w != 800 {
+		t.Fatalf("ann's wallet %d after the close; want 800", w)
+	}
+	st, err := a.inst.Settlement().Correct(ctx, b.addr, month)
+	if err != nil || st == nil || len(st.Lines) != 1 || st.Total != 50 || st.Version != 2 {
+		t.Fatalf("correction %+v, %v; want version 2 with the 0.50 line", st, err)
+	}
+	// The refused 1.50 of the weight-3 flattr is ann's again.
+	if w, p := a.balance(app.AccountWallet, a.actor("ann")), a.balance(app.AccountPayable, b.addr); w != 950 || p != 50 {
+		t.Fatalf("after the correction: ann's wallet %d, owed to B %d; want 950, 50", w, p)
+	}
+	defer func() {
+		if t.Failed() {
+			var rows []struct{ URI, State, Error string }
+			b.inst.TestStore().DB().Raw("SELECT uri, state, error FROM activities WHERE type = 'Offer'").Scan(&rows)
+			t.Logf("B's Offers: %+v", rows)
+		}
+	}()
+	eventually(t, "B accepts the corrected statement", func() bool { return a.statementState(app.StatementOut, b.addr) == app.StatementAccepted })
+	ins, err := b.inst.Settlement().Statements(ctx, app.StatementIn, a.addr, month)
+	if err != nil || len(ins) != 2 || ins[0].State != app.StatementAccepted || ins[1].State != app.StatementSuperseded {
+		t.Fatalf("B's statements from A: %+v, %v; want the new one accepted, the old superseded", ins, err)
+	}
+	if p := b.balance(app.AccountCreatorPending, app.PendingKey(a.addr, b.actor("bob"))); p != 50 {
+		t.Fatalf("bob's pending %d; want 50", p)
+	}
+	if _, err := a.inst.Settlement().Correct(ctx, b.addr, month); app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("correcting an accepted statement: %v; want invalid", err)
+	}
+	a.checkLedger()
+	b.checkLedger()
+}
