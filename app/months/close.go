@@ -167,31 +167,6 @@ func (s *Service) Close(ctx context.Context, month string, early bool, progress 
 	return c, nil
 }
 
-// closeFunders closes the funders of c's month page by page, each page in
-// one database transaction that also renews the lease, and returns how
-// many funders the month has.
-func (s *Service) closeFunders(ctx context.Context, c *app.MonthClose, progress Progress) (int, error) {
-	done, after := 0, ""
-	payees := newPayees(s)
-	for {
-		funders, err := s.d.Store.FundersToClose(ctx, c.Month, c.CutoffAt, after, s.d.PageSize)
-		if err != nil {
-			return done, err
-		}
-		if len(funders) == 0 {
-			return done, nil
-		}
-		if err := s.closePage(ctx, c, funders, payees); err != nil {
-			return done, fmt.Errorf("funders %s to %s: %w", funders[0], funders[len(funders)-1], err)
-		}
-		done += len(funders)
-		after = funders[len(funders)-1]
-		if progress != nil {
-			progress(done)
-		}
-	}
-}
-
 // Budget is funder's monthly budget (the minimum until they set one).
 func (s *Service) Budget(ctx context.Context, funder string) (app.Money, error) {
 	b, ok, err := s.d.Store.BudgetOf(ctx, funder)

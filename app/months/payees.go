@@ -34,26 +34,43 @@ func newPayees(s *Service) *payees {
 	return &payees{s: s, things: map[string]*thingPayees{}, peers: map[string]bool{}}
 }
 
-// of is uri's payees (loaded before).
-func (p *payees) of(uri string) (*thingPayees, error) {
-	tp := p.things[uri]
+// pagePayees are the payees of the things of one page's flattrs, by
+// thing URI (nil: no such thing).
+type pagePayees map[string]*thingPayees
+
+// of is uri's payees.
+func (pp pagePayees) of(uri string) (*thingPayees, error) {
+	tp := pp[uri]
 	if tp == nil {
 		return nil, fmt.Errorf("thing %s: %w", uri, app.ErrNotFound)
 	}
 	return tp, nil
 }
 
-// load finds the payees of the things of fs that are not known yet.
-func (p *payees) load(ctx context.Context, fs []app.Flattr) error {
+// load returns the payees of the things of fs, finding those not known
+// yet.
+func (p *payees) load(ctx context.Context, fs []app.Flattr) (pagePayees, error) {
 	missing := p.unknown(fs)
 	if len(p.things)+len(missing) > payeeCacheSize {
 		p.things, p.peers = map[string]*thingPayees{}, map[string]bool{}
 		missing = p.unknown(fs)
 	}
-	if len(missing) == 0 {
+	if err := p.find(ctx, missing); err != nil {
+		return nil, err
+	}
+	pp := pagePayees{}
+	for i := range fs {
+		pp[fs[i].ThingURI] = p.things[fs[i].ThingURI]
+	}
+	return pp, nil
+}
+
+// find looks up the payees of the things uris.
+func (p *payees) find(ctx context.Context, uris []string) error {
+	if len(uris) == 0 {
 		return nil
 	}
-	ts, err := p.s.d.Things.ByURIs(ctx, missing)
+	ts, err := p.s.d.Things.ByURIs(ctx, uris)
 	if err != nil {
 		return fmt.Errorf("things: %w", err)
 	}
@@ -67,7 +84,7 @@ func (p *payees) load(ctx context.Context, fs []app.Flattr) error {
 	if err != nil {
 		return err
 	}
-	for _, uri := range missing {
+	for _, uri := range uris {
 		t, ok := ts[uri]
 		if !ok {
 			p.things[uri] = nil

@@ -19,7 +19,7 @@ type funderPlan struct {
 // plan splits amount (the budget, or what the wallet holds when less)
 // over funder's flattrs fs (by thing) less the fee, then pays the tips the
 // rest of the wallet (balance) covers.
-func (s *Service) plan(ctx context.Context, month, funder string, balance, amount int64, fs []app.Flattr, ps *payees) (funderPlan, error) {
+func (s *Service) plan(month, funder string, balance, amount int64, fs []app.Flattr, ps pagePayees) (funderPlan, error) {
 	p := funderPlan{amount: amount, fee: amount * int64(s.d.FeePercent) / 100}
 	parts := make([]Part, len(fs))
 	for i, f := range fs {
@@ -41,7 +41,7 @@ func (s *Service) plan(ctx context.Context, month, funder string, balance, amoun
 // tips pays the flattrs' tips out of room (what the wallet holds beyond
 // the budget's amount), in thing order, each in full or not at all, less
 // the fee, into p.
-func (s *Service) tips(month, funder string, room int64, fs []app.Flattr, ps *payees, p *funderPlan) error {
+func (s *Service) tips(month, funder string, room int64, fs []app.Flattr, ps pagePayees, p *funderPlan) error {
 	for i := range fs {
 		tip := fs[i].Tip
 		if tip <= 0 || tip > room {
@@ -62,7 +62,7 @@ func (s *Service) tips(month, funder string, room int64, fs []app.Flattr, ps *pa
 
 // shareLines divides one flattr's share over its thing's payees by their
 // shares.
-func shareLines(month, funder string, f *app.Flattr, share int64, ps *payees) ([]app.CloseLine, error) {
+func shareLines(month, funder string, f *app.Flattr, share int64, ps pagePayees) ([]app.CloseLine, error) {
 	if share == 0 {
 		return nil, nil
 	}
@@ -139,11 +139,11 @@ func (s *Service) Project(ctx context.Context, funder, month string) (*Projectio
 	if len(fs) == 0 {
 		return p, nil // nothing flattred: the money stays
 	}
-	ps := newPayees(s)
-	if err := ps.load(ctx, fs); err != nil {
+	ps, err := newPayees(s).load(ctx, fs)
+	if err != nil {
 		return nil, fmt.Errorf("projection: %w", err)
 	}
-	plan, err := s.plan(ctx, month, funder, balance, amount, fs, ps)
+	plan, err := s.plan(month, funder, balance, amount, fs, ps)
 	if err != nil {
 		return nil, fmt.Errorf("projection: %w", err)
 	}

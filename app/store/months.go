@@ -140,39 +140,72 @@ ORDER BY funder_uri LIMIT ?`, month, cutoff.UTC(), afterURI, limit).Scan(&out).E
 }
 
 // FlattrsOfFunders lists the standing flattrs of month made before
-// cutoff by the local funders funderURIs, by funder and then by thing.
+// cutoff by the local funders funderURIs (in the database's order, as
+// FundersToClose lists them), by funder and then by thing, with the
+// fields a close needs (not the times). It reads the
+// range of funders from the first to the last of
+// funderURIs in one index scan (a page of a close is such a range) and
+// keeps those asked for.
 func (s *Months) FlattrsOfFunders(ctx context.Context, month string, cutoff time.Time, funderURIs []string) ([]app.Flattr, error) {
+	if len(funderURIs) == 0 {
+		return nil, nil
+	}
+	first, last, want := uriRange(funderURIs)
+	// Only the columns a close reads, scanned without gorm: a close reads
+	// every flattr of the month.
+	rows, err := s.conn(ctx).Raw(`SELECT id, activity_uri, funder_uri, thing_uri, owner_uri, weight, tip FROM flattrs
+WHERE funder_uri >= ? AND funder_uri <= ? AND month = ? AND local AND state = 'active' AND created_at <= ?
+ORDER BY funder_uri, thing_uri`, first, last, month, cutoff.UTC()).Rows()
+	if err != nil {
+		return nil, translate(err, "flattrs of "+month)
+	}
+	defer rows.Close()
 	var out []app.Flattr
-	for from := 0; from < len(funderURIs); from += sqliteBulkRows {
-		var rows []flattrRow
-		err := s.conn(ctx).Where("funder_uri IN ? AND month = ? AND local AND state = 'active' AND created_at <= ?",
-			funderURIs[from:min(from+sqliteBulkRows, len(funderURIs))], month, cutoff.UTC()).
-			Order("funder_uri, thing_uri").Find(&rows).Error
-		if err != nil {
+	for rows.Next() {
+		f := app.Flattr{Month: month, Local: true, State: app.FlattrActive}
+		if err := rows.Scan(&f.ID, &f.ActivityURI, &f.FunderURI, &f.ThingURI, &f.OwnerURI, &f.Weight, &f.Tip); err != nil {
 			return nil, translate(err, "flattrs of "+month)
 		}
-		for i := range rows {
-			out = append(out, *rows[i].flattr())
+		if want[f.FunderURI] {
+			out = append(out, f)
+		}
+	}
+	return out, translate(rows.Err(), "flattrs of "+month)
+}
+
+// ClosedAmong tells which of funderURIs' parts of month's close are done
+// (funderURIs in the database's order). Like FlattrsOfFunders, it reads the range from the first to the last
+// of funderURIs: a list of hundreds of values would make the planner scan
+// the table when its statistics are older than the close.
+func (s *Months) ClosedAmong(ctx context.Context, month string, funderURIs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(funderURIs) == 0 {
+		return out, nil
+	}
+	first, last, want := uriRange(funderURIs)
+	var done []string
+	err := s.conn(ctx).Model(&monthCloseFunderRow{}).Where("month = ? AND funder_uri >= ? AND funder_uri <= ?", month, first, last).
+		Pluck("funder_uri", &done).Error
+	if err != nil {
+		return nil, translate(err, "close of "+month)
+	}
+	for _, f := range done {
+		if want[f] {
+			out[f] = true
 		}
 	}
 	return out, nil
 }
 
-// ClosedAmong tells which of funderURIs' parts of month's close are done.
-func (s *Months) ClosedAmong(ctx context.Context, month string, funderURIs []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for from := 0; from < len(funderURIs); from += sqliteBulkRows {
-		var done []string
-		err := s.conn(ctx).Model(&monthCloseFunderRow{}).Where("month = ? AND funder_uri IN ?", month, funderURIs[from:min(from+sqliteBulkRows, len(funderURIs))]).
-			Pluck("funder_uri", &done).Error
-		if err != nil {
-			return nil, translate(err, "close of "+month)
-		}
-		for _, f := range done {
-			out[f] = true
-		}
+// uriRange is the first and the last of uris, which are in the
+// database's order (as FundersToClose lists them; Go's order of strings
+// may not be the collation's), and their set.
+func uriRange(uris []string) (first, last string, set map[string]bool) {
+	set = make(map[string]bool, len(uris))
+	for _, u := range uris {
+		set[u] = true
 	}
-	return out, nil
+	return uris[0], uris[len(uris)-1], set
 }
 
 // BudgetsOf are the monthly budgets funderURIs set, by funder (those who
