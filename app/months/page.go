@@ -25,7 +25,7 @@ type page struct {
 func (s *Service) closeFunders(ctx context.Context, c *app.MonthClose, progress Progress) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan page, 1)
+	pages := make(chan page) // unbuffered: at most the page written and the one read ahead
 	read := make(chan error, 1)
 	go func() { read <- s.readPages(ctx, c, pages) }()
 	done := 0
