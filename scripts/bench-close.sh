@@ -6,7 +6,8 @@
 # local with a confirmed owner, a tenth of those with three co-creators;
 # 20 % on other servers with a confirmed owner; 20 % unclaimed links) and
 # N flattrs of 2026-11 (N/F per funder, weights 1–10, a tip on every
-# twentieth), then `plaudit month close --month 2026-11 --early` is
+# twentieth), vacuumed and analyzed as a past month's rows would be, then
+# `plaudit month close --month 2026-11 --early` is
 # timed: wall time, CPU of plaudit and of PostgreSQL, peak RSS of
 # plaudit. Then `plaudit ledger check` is timed the same way, and the
 # database dropped.
@@ -77,7 +78,7 @@ SELECT pg_temp.funder(i) || '/likes/' || k, pg_temp.funder(i), pg_temp.funder(i)
        pg_temp.thing(((i::bigint * 7919 + k * (:things / :per)) % :things)::int), '', '2026-11', 1 + (i + k) % 10,
        CASE WHEN (i + k) % 20 = 0 THEN 100 ELSE 0 END, TRUE, 'active', '2026-11-10', '2026-11-10', '2026-11-10'
 FROM generate_series(1, :funders) i, generate_series(0, :per - 1) k;
-ANALYZE;
+VACUUM ANALYZE;
 CHECKPOINT;
 SQL
 echo "generated in $(echo "$(date +%s.%N) - $gen_start" | bc) s: $(psql -h 127.0.0.1 -U postgres -d $db -tAc \
