@@ -272,3 +272,8 @@ func (s *Months) CloseLines(ctx context.Context, month string) ([]app.CloseLine,
 	}
 	return out, nil
 }
+
+// RecordFunderClose stores one funder's part of a close and its lines.
+func (s *Months) RecordFunderClose(ctx context.Context, fc app.FunderClose, lines []app.CloseLine) error {
+	return s.RecordFunderCloses(ctx, []app.FunderClose{fc}, lines)
+}
