@@ -137,7 +137,9 @@ type Violation struct {
 
 func (v Violation) Error() string { return fmt.Sprintf("%s: %s", v.Rule, v.Message) }
 
-// LedgerAudit is what the ledger check compares, as the store reads it.
+// LedgerAudit is what the ledger check compares, as the store reads it
+// with aggregate queries (the lists are bounded: a ledger with very many
+// violations lists the first ones).
 type LedgerAudit struct {
 	// Unbalanced are the keys of transactions whose postings do not sum
 	// to zero.
@@ -145,8 +147,20 @@ type LedgerAudit struct {
 	// Drifting are accounts whose cached balance differs from the sum of
 	// their postings.
 	Drifting []Drift
-	// Accounts are every account with its cached balance.
-	Accounts []Balance
+	// Offending are accounts of a holding kind below zero, of a source
+	// kind above it, or in another currency than the ledger's.
+	Offending []Balance
+	// Totals are the number and the balance sum of the accounts of each
+	// kind and currency.
+	Totals []KindTotal
+}
+
+// KindTotal sums the accounts of one kind in one currency.
+type KindTotal struct {
+	Kind     string
+	Currency string
+	Accounts int
+	Balance  int64
 }
 
 // Drift is an account whose cached balance is not its postings' sum.

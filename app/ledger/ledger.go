@@ -16,8 +16,10 @@ import (
 type Store interface {
 	InsertTransaction(ctx context.Context, t *app.Transaction) (*app.Transaction, bool, []app.Balance, error)
 	TransactionByKey(ctx context.Context, key string) (*app.Transaction, error)
+	InsertTransactions(ctx context.Context, ts []*app.Transaction) ([]bool, map[string]*app.Transaction, []app.Balance, error)
 	AccountBalance(ctx context.Context, a app.Account, currency string) (app.Money, error)
-	AuditLedger(ctx context.Context) (*app.LedgerAudit, error)
+	AccountBalances(ctx context.Context, kind string, keys []string, currency string) (map[string]int64, error)
+	AuditLedger(ctx context.Context, currency string) (*app.LedgerAudit, error)
 }
 
 // Service writes and checks the ledger.
@@ -115,18 +117,18 @@ type Report struct {
 // invariant holds: money in = wallets + fees + escrow + creator balances
 // and pending + payable − receivable + money out.
 func (s *Service) Check(ctx context.Context) (*Report, error) {
-	a, err := s.store.AuditLedger(ctx)
+	a, err := s.store.AuditLedger(ctx, s.currency)
 	if err != nil {
 		return nil, fmt.Errorf("ledger check: %w", err)
 	}
-	r := &Report{Currency: s.currency, ByKind: map[string]int64{}, Accounts: len(a.Accounts)}
+	r := &Report{Currency: s.currency, ByKind: map[string]int64{}}
 	for _, key := range a.Unbalanced {
 		r.Violations = append(r.Violations, app.Violation{Rule: "unbalanced", Message: "transaction " + key + "'s postings do not sum to zero"})
 	}
 	for _, d := range a.Drifting {
 		r.Violations = append(r.Violations, app.Violation{Rule: "drift", Message: fmt.Sprintf("%s caches %d but its postings sum to %d (%s)", d.Account, d.Cached, d.Postings, d.Currency)})
 	}
-	for _, b := range a.Accounts {
+	for _, b := range a.Offending {
 		if b.Money.Currency != s.currency {
 			r.Violations = append(r.Violations, app.Violation{Rule: "currency", Message: fmt.Sprintf("%s is kept in %s, not %s", b.Account, b.Money.Currency, s.currency)})
 			continue
@@ -134,7 +136,12 @@ func (s *Service) Check(ctx context.Context) (*Report, error) {
 		if err := checkSign(b); err != nil {
 			r.Violations = append(r.Violations, app.Violation{Rule: "negative", Message: err.Error()})
 		}
-		r.ByKind[b.Account.Kind] += b.Money.Minor
+	}
+	for _, t := range a.Totals {
+		r.Accounts += t.Accounts
+		if t.Currency == s.currency {
+			r.ByKind[t.Kind] += t.Balance
+		}
 	}
 	in := -r.ByKind[app.AccountMoneyIn]
 	held := r.ByKind[app.AccountWallet] + r.ByKind[app.AccountFees] + r.ByKind[app.AccountEscrow] +

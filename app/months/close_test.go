@@ -189,47 +189,136 @@ func TestCloseSplitsBudgets(t *testing.T) {
 
 var errCrash = errors.New("crash")
 
-// crashingLedger fails the n-th Post.
-type crashingLedger struct {
-	months.Ledger
+// crash fails the at-th call, counting every call of the close to its
+// store, ledger and things (0: none fails).
+type crash struct {
 	mu    sync.Mutex
 	n, at int
 }
 
-func (c *crashingLedger) Post(ctx context.Context, t *app.Transaction) (*app.Transaction, error) {
+func (c *crash) next() error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.n++
-	crash := c.n == c.at
-	c.mu.Unlock()
-	if crash {
-		return nil, errCrash
+	if c.n == c.at {
+		return errCrash
+	}
+	return nil
+}
+
+type crashingLedger struct {
+	months.Ledger
+	*crash
+}
+
+func (c crashingLedger) Post(ctx context.Context, t *app.Transaction) (*app.Transaction, error) {
+	if err := c.next(); err != nil {
+		return nil, err
 	}
 	return c.Ledger.Post(ctx, t)
 }
 
-// crashingStore fails the n-th RecordFunderClose, after the funder's
-// ledger transaction was written in the same database transaction.
+func (c crashingLedger) PostAll(ctx context.Context, ts []*app.Transaction) ([]*app.Transaction, error) {
+	if err := c.next(); err != nil {
+		return nil, err
+	}
+	return c.Ledger.PostAll(ctx, ts)
+}
+
+func (c crashingLedger) Balances(ctx context.Context, kind string, keys []string) (map[string]app.Money, error) {
+	if err := c.next(); err != nil {
+		return nil, err
+	}
+	return c.Ledger.Balances(ctx, kind, keys)
+}
+
 type crashingStore struct {
 	months.Store
-	mu    sync.Mutex
-	n, at int
+	*crash
 }
 
-func (c *crashingStore) RecordFunderClose(ctx context.Context, fc app.FunderClose, lines []app.CloseLine) error {
-	c.mu.Lock()
-	c.n++
-	crash := c.n == c.at
-	c.mu.Unlock()
-	if crash {
-		return errCrash
+func (c crashingStore) TakeClose(ctx context.Context, month, owner string, now, leaseUntil time.Time) (*app.MonthClose, bool, error) {
+	if err := c.next(); err != nil {
+		return nil, false, err
 	}
-	return c.Store.RecordFunderClose(ctx, fc, lines)
+	return c.Store.TakeClose(ctx, month, owner, now, leaseUntil)
 }
 
-// TestCloseResumesAfterACrash: a close that crashes at any funder, in the
-// ledger or just after it, then runs again, ends with the same ledger as
-// one clean run; so does a crash of the lease holder (its lease runs out)
-// and two workers closing at once.
+func (c crashingStore) FundersToClose(ctx context.Context, month string, cutoff time.Time, after string, limit int) ([]string, error) {
+	if err := c.next(); err != nil {
+		return nil, err
+	}
+	return c.Store.FundersToClose(ctx, month, cutoff, after, limit)
+}
+
+func (c crashingStore) ClosedAmong(ctx context.Context, month string, funders []string) (map[string]bool, error) {
+	if err := c.next(); err != nil {
+		return nil, err
+	}
+	return c.Store.ClosedAmong(ctx, month, funders)
+}
+
+func (c crashingStore) BudgetsOf(ctx context.Context, funders []string) (map[string]app.Money, error) {
+	if err := c.next(); err != nil {
+		return nil, err
+	}
+	return c.Store.BudgetsOf(ctx, funders)
+}
+
+func (c crashingStore) FlattrsOfFunders(ctx context.Context, month string, cutoff time.Time, funders []string) ([]app.Flattr, error) {
+	if err := c.next(); err != nil {
+		return nil, err
+	}
+	return c.Store.FlattrsOfFunders(ctx, month, cutoff, funders)
+}
+
+func (c crashingStore) RecordFunderCloses(ctx context.Context, fcs []app.FunderClose, lines []app.CloseLine) error {
+	if err := c.next(); err != nil {
+		return err
+	}
+	return c.Store.RecordFunderCloses(ctx, fcs, lines)
+}
+
+func (c crashingStore) FinishClose(ctx context.Context, month string, funders int64, at time.Time) error {
+	if err := c.next(); err != nil {
+		return err
+	}
+	return c.Store.FinishClose(ctx, month, funders, at)
+}
+
+type crashingThings struct {
+	months.Things
+	*crash
+}
+
+func (c crashingThings) ByURIs(ctx context.Context, uris []string) (map[string]*app.Thing, error) {
+	if err := c.next(); err != nil {
+		return nil, err
+	}
+	return c.Things.ByURIs(ctx, uris)
+}
+
+func (c crashingThings) RecipientsOfThings(ctx context.Context, ts []*app.Thing) (map[string][]app.Recipient, error) {
+	if err := c.next(); err != nil {
+		return nil, err
+	}
+	return c.Things.RecipientsOfThings(ctx, ts)
+}
+
+// crashingService is f's close of pages of pageSize funders whose at-th
+// call to its store, ledger or things fails.
+func (f *fixture) crashingService(at, pageSize int) (*months.Service, *crash) {
+	c := &crash{at: at}
+	return months.New(months.Deps{Tx: f.st, Store: crashingStore{f.st, c}, Ledger: crashingLedger{f.ledger, c}, Things: crashingThings{f.things, c},
+		Peers: peers{}, URLs: urls{}, MinBudget: app.Money{Minor: 200, Currency: "EUR"}, FeePercent: 5, GraceDays: 3, Owner: "w1",
+		PageSize: pageSize, Now: func() time.Time { return now }}), c
+}
+
+// TestCloseResumesAfterACrash: a close in pages that crashes at any call
+// to its store, ledger or things (before, inside or after a page), then
+// runs again, ends with the same ledger and close lines as one clean run;
+// so does a crash of the lease holder (its lease runs out) and two
+// workers closing at once.
 func TestCloseResumesAfterACrash(t *testing.T) {
 	ctx := context.Background()
 	clean := newFixture(t)
@@ -237,28 +326,31 @@ func TestCloseResumesAfterACrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := clean.balances(t)
-	for _, at := range []int{1, 4, 9} {
-		for _, where := range []string{"ledger", "store"} {
-			t.Run(fmt.Sprintf("%s-%d", where, at), func(t *testing.T) {
-				f := newFixture(t)
-				var l months.Ledger = f.ledger
-				var st months.Store = f.st
-				if where == "ledger" {
-					l = &crashingLedger{Ledger: f.ledger, at: at}
-				} else {
-					st = &crashingStore{Store: f.st, at: at}
-				}
-				if _, err := f.service(l, st, "w1").Close(ctx, month, false, nil); !errors.Is(err, errCrash) {
-					t.Fatalf("crashing close: %v", err)
-				}
-				if _, err := f.service(f.ledger, f.st, "w1").Close(ctx, month, false, nil); err != nil {
-					t.Fatal(err)
-				}
-				if got := f.balances(t); got != want {
-					t.Fatalf("ledger after crash and rerun:\n%s\nwant:\n%s", got, want)
-				}
-			})
-		}
+	// Count the calls of a clean close in pages of 5 funders (12 funders:
+	// three pages), then crash at each of them.
+	counting := newFixture(t)
+	svc, c := counting.crashingService(0, 5)
+	if _, err := svc.Close(ctx, month, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := counting.balances(t); got != want {
+		t.Fatalf("ledger of a close in pages:\n%s\nwant:\n%s", got, want)
+	}
+	calls := c.n
+	for at := 1; at <= calls; at++ {
+		t.Run(fmt.Sprintf("call-%d", at), func(t *testing.T) {
+			f := newFixture(t)
+			crashing, _ := f.crashingService(at, 5)
+			if _, err := crashing.Close(ctx, month, false, nil); !errors.Is(err, errCrash) {
+				t.Fatalf("crashing close: %v", err)
+			}
+			if _, err := f.service(f.ledger, f.st, "w1").Close(ctx, month, false, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.balances(t); got != want {
+				t.Fatalf("ledger after crash and rerun:\n%s\nwant:\n%s", got, want)
+			}
+		})
 	}
 	t.Run("two workers", func(t *testing.T) {
 		f := newFixture(t)

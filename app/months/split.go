@@ -1,6 +1,7 @@
 package months
 
 import (
+	"math"
 	"math/big"
 	"sort"
 )
@@ -19,6 +20,14 @@ type Part struct {
 // get nothing; with no weight at all, everything is returned undivided in
 // the first result of -1 (callers check the weight sum first).
 func Split(total int64, parts []Part) []int64 {
+	if shares, ok := splitSmall(total, parts); ok {
+		return shares
+	}
+	return splitBig(total, parts)
+}
+
+// splitBig is Split in arbitrary precision.
+func splitBig(total int64, parts []Part) []int64 {
 	shares := make([]int64, len(parts))
 	var sum big.Int
 	for _, p := range parts {
@@ -58,4 +67,57 @@ func Split(total int64, parts []Part) []int64 {
 		given++
 	}
 	return shares
+}
+
+// splitSmall is Split in int64 arithmetic, when no product of total and a
+// weight (nor the weights' sum) can overflow: the case of every real
+// budget. ok is false otherwise.
+func splitSmall(total int64, parts []Part) (shares []int64, ok bool) {
+	const limit = math.MaxInt32
+	var sum int64
+	for _, p := range parts {
+		if p.Weight > 0 {
+			sum += p.Weight
+		}
+		if p.Weight > limit || sum > limit {
+			return nil, false
+		}
+	}
+	if total > limit {
+		return nil, false
+	}
+	shares = make([]int64, len(parts))
+	if sum == 0 || total <= 0 {
+		return shares, true
+	}
+	type rem struct {
+		i   int
+		rem int64
+	}
+	var small [16]rem
+	rems := small[:0]
+	var given int64
+	for i, p := range parts {
+		if p.Weight <= 0 {
+			continue
+		}
+		prod := total * p.Weight
+		shares[i] = prod / sum
+		given += shares[i]
+		rems = append(rems, rem{i: i, rem: prod % sum})
+	}
+	if given == total {
+		return shares, true
+	}
+	sort.SliceStable(rems, func(a, b int) bool {
+		if rems[a].rem != rems[b].rem {
+			return rems[a].rem > rems[b].rem
+		}
+		return parts[rems[a].i].Key < parts[rems[b].i].Key
+	})
+	for k := 0; given < total; k++ {
+		shares[rems[k%len(rems)].i]++
+		given++
+	}
+	return shares, true
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -138,44 +139,124 @@ ORDER BY funder_uri LIMIT ?`, month, cutoff.UTC(), afterURI, limit).Scan(&out).E
 	return out, translate(err, "funders of "+month)
 }
 
-// FlattrsToClose lists funderURI's standing flattrs of month made before
-// cutoff, by thing.
-func (s *Months) FlattrsToClose(ctx context.Context, funderURI, month string, cutoff time.Time) ([]app.Flattr, error) {
-	var rows []flattrRow
-	err := s.conn(ctx).Where("funder_uri = ? AND month = ? AND local AND state = 'active' AND created_at <= ?", funderURI, month, cutoff.UTC()).
-		Order("thing_uri").Find(&rows).Error
-	if err != nil {
-		return nil, translate(err, "flattrs of "+funderURI)
+// FlattrsOfFunders lists the standing flattrs of month made before
+// cutoff by the local funders funderURIs (in the database's order, as
+// FundersToClose lists them), by funder and then by thing, with the
+// fields a close needs (not the times). It reads the
+// range of funders from the first to the last of
+// funderURIs in one index scan (a page of a close is such a range) and
+// keeps those asked for.
+func (s *Months) FlattrsOfFunders(ctx context.Context, month string, cutoff time.Time, funderURIs []string) ([]app.Flattr, error) {
+	if len(funderURIs) == 0 {
+		return nil, nil
 	}
-	out := make([]app.Flattr, len(rows))
-	for i := range rows {
-		out[i] = *rows[i].flattr()
+	first, last, want := uriRange(funderURIs)
+	// Only the columns a close reads, scanned without gorm: a close reads
+	// every flattr of the month.
+	rows, err := s.conn(ctx).Raw(`SELECT id, activity_uri, funder_uri, thing_uri, owner_uri, weight, tip FROM flattrs
+WHERE funder_uri >= ? AND funder_uri <= ? AND month = ? AND local AND state = 'active' AND created_at <= ?
+ORDER BY funder_uri, thing_uri`, first, last, month, cutoff.UTC()).Rows()
+	if err != nil {
+		return nil, translate(err, "flattrs of "+month)
+	}
+	defer rows.Close()
+	var out []app.Flattr
+	for rows.Next() {
+		f := app.Flattr{Month: month, Local: true, State: app.FlattrActive}
+		if err := rows.Scan(&f.ID, &f.ActivityURI, &f.FunderURI, &f.ThingURI, &f.OwnerURI, &f.Weight, &f.Tip); err != nil {
+			return nil, translate(err, "flattrs of "+month)
+		}
+		if want[f.FunderURI] {
+			out = append(out, f)
+		}
+	}
+	return out, translate(rows.Err(), "flattrs of "+month)
+}
+
+// ClosedAmong tells which of funderURIs' parts of month's close are done
+// (funderURIs in the database's order). Like FlattrsOfFunders, it reads the range from the first to the last
+// of funderURIs: a list of hundreds of values would make the planner scan
+// the table when its statistics are older than the close.
+func (s *Months) ClosedAmong(ctx context.Context, month string, funderURIs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(funderURIs) == 0 {
+		return out, nil
+	}
+	first, last, want := uriRange(funderURIs)
+	var done []string
+	err := s.conn(ctx).Model(&monthCloseFunderRow{}).Where("month = ? AND funder_uri >= ? AND funder_uri <= ?", month, first, last).
+		Pluck("funder_uri", &done).Error
+	if err != nil {
+		return nil, translate(err, "close of "+month)
+	}
+	for _, f := range done {
+		if want[f] {
+			out[f] = true
+		}
 	}
 	return out, nil
 }
 
-// FunderClosed tells whether funderURI's part of month's close is done.
-func (s *Months) FunderClosed(ctx context.Context, month, funderURI string) (bool, error) {
-	var n int64
-	err := s.conn(ctx).Model(&monthCloseFunderRow{}).Where("month = ? AND funder_uri = ?", month, funderURI).Count(&n).Error
-	return n > 0, translate(err, "close of "+funderURI)
+// uriRange is the first and the last of uris, which are in the
+// database's order (as FundersToClose lists them; Go's order of strings
+// may not be the collation's), and their set.
+func uriRange(uris []string) (first, last string, set map[string]bool) {
+	set = make(map[string]bool, len(uris))
+	for _, u := range uris {
+		set[u] = true
+	}
+	return uris[0], uris[len(uris)-1], set
 }
 
-// RecordFunderClose stores a funder's part of a close and its lines.
-func (s *Months) RecordFunderClose(ctx context.Context, fc app.FunderClose, lines []app.CloseLine) error {
-	r := monthCloseFunderRow{Month: fc.Month, FunderURI: fc.FunderURI, Amount: fc.Amount, Fee: fc.Fee, LedgerKey: fc.LedgerKey, CreatedAt: time.Now().UTC()}
-	if err := s.conn(ctx).Create(&r).Error; err != nil {
-		return translate(err, "close of "+fc.FunderURI)
+// BudgetsOf are the monthly budgets funderURIs set, by funder (those who
+// set none are left out).
+func (s *Months) BudgetsOf(ctx context.Context, funderURIs []string) (map[string]app.Money, error) {
+	out := map[string]app.Money{}
+	for from := 0; from < len(funderURIs); from += sqliteBulkRows {
+		var rows []budgetRow
+		if err := s.conn(ctx).Where("funder_uri IN ?", funderURIs[from:min(from+sqliteBulkRows, len(funderURIs))]).Find(&rows).Error; err != nil {
+			return nil, translate(err, "budgets")
+		}
+		for _, r := range rows {
+			out[r.FunderURI] = app.Money{Minor: r.AmountMinor, Currency: r.Currency}
+		}
 	}
-	if len(lines) == 0 {
-		return nil
+	return out, nil
+}
+
+// RecordFunderCloses stores funders' parts of a close and their lines, in
+// a few statements; a funder recorded before is app.ECONFLICT.
+func (s *Months) RecordFunderCloses(ctx context.Context, fcs []app.FunderClose, lines []app.CloseLine) error {
+	now := time.Now().UTC()
+	n := len(fcs)
+	months, funders, keys := make([]string, n), make([]string, n), make([]string, n)
+	amounts, fees, ats := make([]int64, n), make([]int64, n), make([]time.Time, n)
+	for i, fc := range fcs {
+		months[i], funders[i], keys[i], amounts[i], fees[i], ats[i] = fc.Month, fc.FunderURI, fc.LedgerKey, fc.Amount, fc.Fee, now
 	}
-	rows := make([]monthCloseLineRow, len(lines))
+	err := s.bulkInsert(ctx, "month_close_funders", []bulkCol{
+		{"month", "text", months}, {"funder_uri", "text", funders}, {"amount", "bigint", amounts}, {"fee", "bigint", fees},
+		{"ledger_key", "text", keys}, {"created_at", "timestamptz", ats},
+	}, "", nil)
+	if err != nil {
+		return translate(err, fmt.Sprintf("close of %d funders", n))
+	}
+	return s.recordCloseLines(ctx, lines)
+}
+
+func (s *Months) recordCloseLines(ctx context.Context, lines []app.CloseLine) error {
+	n := len(lines)
+	months, funders, activities, things := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	recipients, kinds, keys, amounts := make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
 	for i, l := range lines {
-		rows[i] = monthCloseLineRow{Month: l.Month, FunderURI: l.FunderURI, ActivityURI: l.ActivityURI, ThingURI: l.ThingURI,
-			RecipientURI: l.RecipientURI, AccountKind: l.Account.Kind, AccountKey: l.Account.Key, Amount: l.Amount}
+		months[i], funders[i], activities[i], things[i] = l.Month, l.FunderURI, l.ActivityURI, l.ThingURI
+		recipients[i], kinds[i], keys[i], amounts[i] = l.RecipientURI, l.Account.Kind, l.Account.Key, l.Amount
 	}
-	return translate(s.conn(ctx).CreateInBatches(&rows, 200).Error, "close lines of "+fc.FunderURI)
+	err := s.bulkInsert(ctx, "month_close_lines", []bulkCol{
+		{"month", "text", months}, {"funder_uri", "text", funders}, {"activity_uri", "text", activities}, {"thing_uri", "text", things},
+		{"recipient_uri", "text", recipients}, {"account_kind", "text", kinds}, {"account_key", "text", keys}, {"amount", "bigint", amounts},
+	}, "", nil)
+	return translate(err, fmt.Sprintf("%d close lines", n))
 }
 
 // CloseLines lists the lines of month's close, by id.
@@ -190,4 +271,9 @@ func (s *Months) CloseLines(ctx context.Context, month string) ([]app.CloseLine,
 			RecipientURI: r.RecipientURI, Account: app.Account{Kind: r.AccountKind, Key: r.AccountKey}, Amount: r.Amount}
 	}
 	return out, nil
+}
+
+// RecordFunderClose stores one funder's part of a close and its lines.
+func (s *Months) RecordFunderClose(ctx context.Context, fc app.FunderClose, lines []app.CloseLine) error {
+	return s.RecordFunderCloses(ctx, []app.FunderClose{fc}, lines)
 }

@@ -240,3 +240,21 @@ func (s *Things) Recipients(ctx context.Context, subjectURI string) ([]app.Recip
 	}
 	return out, nil
 }
+
+// RecipientsOf lists the co-creators of each of subjectURIs that has a
+// split, by subject and then by recipient.
+func (s *Things) RecipientsOf(ctx context.Context, subjectURIs []string) (map[string][]app.Recipient, error) {
+	out := map[string][]app.Recipient{}
+	for from := 0; from < len(subjectURIs); from += sqliteBulkRows {
+		var rows []recipientRow
+		err := s.conn(ctx).Where("subject_uri IN ?", subjectURIs[from:min(from+sqliteBulkRows, len(subjectURIs))]).
+			Order("subject_uri, recipient_uri").Find(&rows).Error
+		if err != nil {
+			return nil, translate(err, "recipients")
+		}
+		for _, r := range rows {
+			out[r.SubjectURI] = append(out[r.SubjectURI], app.Recipient{SubjectURI: r.SubjectURI, RecipientURI: r.RecipientURI, Share: r.Share})
+		}
+	}
+	return out, nil
+}

@@ -12,6 +12,7 @@ import (
 type RecipientStore interface {
 	SetRecipients(ctx context.Context, subjectURI string, rs []app.Recipient) error
 	Recipients(ctx context.Context, subjectURI string) ([]app.Recipient, error)
+	RecipientsOf(ctx context.Context, subjectURIs []string) (map[string][]app.Recipient, error)
 }
 
 // MaxRecipients is how many co-creators one split may name.
@@ -75,4 +76,36 @@ func (s *Service) Recipients(ctx context.Context, thingURI string) ([]app.Recipi
 		return nil, err
 	}
 	return s.d.Recipients.Recipients(ctx, t.OwnerURI)
+}
+
+// RecipientsOfThings returns, for each of ts that has co-creators, who
+// shares its money as Recipients would: its own split, else its owner's
+// split; things with neither are left out.
+func (s *Service) RecipientsOfThings(ctx context.Context, ts []*app.Thing) (map[string][]app.Recipient, error) {
+	out := map[string][]app.Recipient{}
+	if s.d.Recipients == nil || len(ts) == 0 {
+		return out, nil
+	}
+	subjects := make([]string, 0, 2*len(ts))
+	seen := map[string]bool{}
+	for _, t := range ts {
+		for _, u := range []string{t.URI, t.OwnerURI} {
+			if u != "" && !seen[u] {
+				seen[u] = true
+				subjects = append(subjects, u)
+			}
+		}
+	}
+	splits, err := s.d.Recipients.RecipientsOf(ctx, subjects)
+	if err != nil {
+		return nil, fmt.Errorf("co-creators of %d things: %w", len(ts), err)
+	}
+	for _, t := range ts {
+		if rs := splits[t.URI]; len(rs) > 0 {
+			out[t.URI] = rs
+		} else if rs := splits[t.OwnerURI]; t.OwnerURI != "" && len(rs) > 0 {
+			out[t.URI] = rs
+		}
+	}
+	return out, nil
 }
