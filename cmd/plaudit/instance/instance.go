@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app/accounts"
+	"github.com/plaudit/plaudit/app/oauthapps"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
@@ -186,6 +187,10 @@ func (inst *Instance) buildWeb() error {
 		Discovery:      inst.federation.Discovery,
 		TrustedProxies: inst.config.TrustedProxies,
 		MetricsToken:   inst.config.MetricsToken,
+		OAuthApps:      oauthapps.New(inst.store.OAuth, nil),
+		StatusThings:   inst.federation.Things,
+		Favourites:     inst.federation.Likes,
+		Version:        Version,
 		LoginLimits: &web.LoginLimits{
 			PerIP:       inst.config.Auth.IPAttempts,
 			PerUsername: inst.config.Auth.UsernameAttempts,
