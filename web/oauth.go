@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-oauth2/oauth2/v4"
+	oerrors "github.com/go-oauth2/oauth2/v4/errors"
 	"github.com/go-oauth2/oauth2/v4/server"
 
 	"github.com/plaudit/plaudit/app"
@@ -38,6 +39,9 @@ func (s *Server) oauthRoutes(e *gin.Engine, forms, api *gin.RouterGroup) {
 func jsonAsForm(c *gin.Context) error {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "application/json" {
+		if err := c.Request.ParseForm(); err != nil {
+			return app.Errorf(app.EINVALID, "the body is not a form: %v", err)
+		}
 		return nil
 	}
 	var body map[string]any
@@ -114,16 +118,16 @@ func (s *Server) registerApp(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// verifyApp is GET /api/v1/apps/verify_credentials, for a client_credentials
-// token or a user token of the app.
+// verifyApp is GET /api/v1/apps/verify_credentials, for a
+// client_credentials token.
 func (s *Server) verifyApp(c *gin.Context) {
-	token, _ := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	a, _, err := s.deps.OAuthApps.AppToken(c.Request.Context(), strings.TrimSpace(token))
-	if err != nil {
-		s.failMastodon(c, err)
+	a, ok := c.Get(ctxApp)
+	if !ok {
+		c.Header("WWW-Authenticate", `Bearer realm="plaudit"`)
+		s.fail(c, app.Errorf(app.EUNAUTHORIZED, "send the app's client_credentials token"))
 		return
 	}
-	c.JSON(http.StatusOK, toApplicationJSON(a))
+	c.JSON(http.StatusOK, toApplicationJSON(a.(*app.OAuthApp)))
 }
 
 // authRequest is a checked authorization request and its app.
@@ -255,6 +259,9 @@ func (s *Server) oauthToken(c *gin.Context) {
 	}
 	if err != nil {
 		data, status, _ := s.oauth.GetErrorData(err)
+		if data["error"] == oerrors.ErrInvalidGrant.Error() {
+			status = http.StatusBadRequest // RFC 6749 5.2; go-oauth2 says 401
+		}
 		logger(c).Info("token refused", "status", status, "err", err)
 		c.Header("Cache-Control", "no-store")
 		c.JSON(status, gin.H{"error": data["error"], "error_description": data["error_description"]})
