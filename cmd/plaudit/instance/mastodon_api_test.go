@@ -358,3 +358,98 @@ func checkFields(t *testing.T, entity string, obj map[string]any, file string, e
 		}
 	}
 }
+
+// TestFavouriteAcrossInstances: carol signs in to A from a Mastodon app,
+// searches bob's post on B by its URL with resolve, favourites it and B
+// receives a Like of weight 1 from her; favouriting again changes
+// nothing; unfavouriting sends the Undo. What apps call at start-up
+// answers empty, and an unknown API route a JSON 404.
+func TestFavouriteAcrossInstances(t *testing.T) {
+	a, b := startNode(t, "A"), startNode(t, "B")
+	a.user("carol")
+	bobToken := b.user("bob")
+	noteURI := b.publishNote("bob", bobToken, "favourite me")
+	ctx := context.Background()
+	reg, err := gomastodon.RegisterApp(ctx, &gomastodon.AppConfig{Server: a.base(), ClientName: "Tusky", Scopes: "read write"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := a.oobToken(reg, "carol", "read write")
+	c := gomastodon.NewClient(&gomastodon.Config{Server: a.base(), AccessToken: token})
+
+	if res, err := c.Search(ctx, noteURI, false); err != nil || len(res.Statuses) != 0 {
+		t.Fatalf("search without resolve = %+v, %v", res, err)
+	}
+	res, err := c.Search(ctx, noteURI, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Statuses) != 1 || res.Statuses[0].URI != noteURI || res.Statuses[0].Favourited != false {
+		t.Fatalf("search = %+v", res)
+	}
+	id := res.Statuses[0].ID
+	if acct := res.Statuses[0].Account.Acct; acct != "bob@"+b.addr {
+		t.Fatalf("the status's account is %q", acct)
+	}
+	st, err := c.Favourite(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Favourited != true || st.ID != id {
+		t.Fatalf("favourite = %+v", st)
+	}
+	carolLikes := func(state string) int64 {
+		return b.count("SELECT COUNT(*) FROM flattrs WHERE funder_uri = ? AND thing_uri = ? AND weight = 1 AND state = ?", a.actor("carol"), noteURI, state)
+	}
+	eventually(t, "carol's weighted Like on B", func() bool { return carolLikes("active") == 1 })
+	if _, err := c.Favourite(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if n := a.count("SELECT COUNT(*) FROM flattrs WHERE local AND thing_uri = ?", noteURI); n != 1 {
+		t.Fatalf("A has %d flattrs of the note after favouriting twice, want 1", n)
+	}
+	raw := map[string]any{}
+	a.api(http.MethodGet, "/api/v1/statuses/"+string(id), token, http.StatusOK, &raw)
+	checkFields(t, "Status", raw, "testdata/mastodon/status.txt")
+	checkFields(t, "Account", raw["account"].(map[string]any), "testdata/mastodon/account.txt")
+	if raw["favourited"] != true || raw["plaudit_weight"] != float64(1) {
+		t.Fatalf("status = %v", raw)
+	}
+
+	st, err = c.Unfavourite(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Favourited == true {
+		t.Fatalf("unfavourite = %+v", st)
+	}
+	eventually(t, "the Undo on B", func() bool { return carolLikes("undone") == 1 })
+	if st, err = c.GetStatus(ctx, id); err != nil || st.Favourited == true {
+		t.Fatalf("status after unfavourite = %+v, %v", st, err)
+	}
+
+	// Unknown statuses and routes: Mastodon-style JSON 404s.
+	for _, path := range []string{"/api/v1/statuses/999999", "/api/v1/statuses/abc", "/api/v1/no_such_thing", "/api/v3/whatever"} {
+		out := map[string]any{}
+		a.api(http.MethodGet, path, token, http.StatusNotFound, &out)
+		if _, ok := out["error"].(string); !ok {
+			t.Errorf("%s answered %v, not {\"error\": …}", path, out)
+		}
+	}
+	// What apps ask at start-up answers an empty result.
+	if fs, err := c.GetFilters(ctx); err != nil || len(fs) != 0 {
+		t.Fatalf("filters = %v, %v", fs, err)
+	}
+	if ls, err := c.GetLists(ctx); err != nil || len(ls) != 0 {
+		t.Fatalf("lists = %v, %v", ls, err)
+	}
+	for _, path := range []string{
+		"/api/v2/filters", "/api/v1/markers?timeline[]=home", "/api/v1/custom_emojis", "/api/v1/announcements",
+		"/api/v1/followed_tags", "/api/v1/trends", "/api/v1/trends/statuses", "/api/v1/preferences",
+		"/api/v2/notifications/policy", "/api/v1/notifications", "/api/v1/timelines/home",
+	} {
+		a.api(http.MethodGet, path, token, http.StatusOK, nil)
+	}
+	// A token without write cannot favourite; without a token is 401.
+	a.api(http.MethodPost, "/api/v1/statuses/"+string(id)+"/favourite", "", http.StatusUnauthorized, nil)
+}
