@@ -179,6 +179,23 @@ func TestMastodonAppSignIn(t *testing.T) {
 	checkFields(t, "Application", jsonApp, "testdata/mastodon/application.txt", "client_id", "client_secret")
 	a.apiJSON(http.MethodPost, "/api/v1/apps", "", map[string]any{"client_name": "Bad", "redirect_uris": "/relative"}, http.StatusUnprocessableEntity, nil)
 
+	// Bad requests get an error page, never a redirect to the app.
+	for name, bad := range map[string]url.Values{
+		"unregistered redirect": {"client_id": {reg.ClientID}, "redirect_uri": {ivoryRedirect + "x"}, "response_type": {"code"}},
+		"no redirect":           {"client_id": {reg.ClientID}, "response_type": {"code"}},
+		"unknown client":        {"client_id": {"nope"}, "redirect_uri": {ivoryRedirect}, "response_type": {"code"}},
+		"plain PKCE":            {"client_id": {reg.ClientID}, "redirect_uri": {ivoryRedirect}, "response_type": {"code"}, "code_challenge": {strings.Repeat("a", 43)}, "code_challenge_method": {"plain"}},
+		"implicit":              {"client_id": {reg.ClientID}, "redirect_uri": {ivoryRedirect}, "response_type": {"token"}},
+	} {
+		resp, err := browser(t).Get(a.base() + "/oauth/authorize?" + bad.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if readAll(t, resp); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", name, resp.StatusCode)
+		}
+	}
+
 	verifier := "a-verifier-of-at-least-forty-three-characters-in-length"
 	q := url.Values{
 		"client_id": {reg.ClientID}, "redirect_uri": {ivoryRedirect}, "response_type": {"code"},
@@ -209,6 +226,20 @@ func TestMastodonAppSignIn(t *testing.T) {
 	if status, out := a.tokenRequest(exchange, false); status != http.StatusBadRequest || out["access_token"] != nil {
 		t.Fatalf("code used twice: %d %v", status, out)
 	}
+	// The code must go back with the redirect URI it was sent to.
+	exchange.Set("code", a.authorize(browser(t), "carol", q).Query().Get("code"))
+	exchange.Set("redirect_uri", "urn:ietf:wg:oauth:2.0:oob")
+	if status, out := a.tokenRequest(exchange, false); status == http.StatusOK || out["access_token"] != nil {
+		t.Fatalf("another redirect URI: %d %v", status, out)
+	}
+	exchange.Set("redirect_uri", ivoryRedirect)
+	// A wrong client secret gets nothing.
+	exchange.Set("code", a.authorize(browser(t), "carol", q).Query().Get("code"))
+	exchange.Set("client_secret", "wrong")
+	if status, out := a.tokenRequest(exchange, false); status != http.StatusUnauthorized || out["error"] != "invalid_client" {
+		t.Fatalf("wrong secret: %d %v", status, out)
+	}
+	exchange.Set("client_secret", reg.ClientSecret)
 	// A code asked with a challenge gets no token without the verifier
 	// (go-mastodon sends none).
 	code = a.authorize(browser(t), "carol", q).Query().Get("code")
