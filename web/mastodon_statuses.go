@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -133,7 +134,7 @@ func (s *Server) ownerAccount(t *app.Thing) accountJSON {
 	}
 	return accountJSON{
 		ID: strconv.FormatUint(h.Sum64()>>2, 10), Username: name, Acct: acct, URL: owner, URI: owner, DisplayName: name,
-		Fields: []any{}, Emojis: []any{}, Roles: []any{}, CreatedAt: formatTime(t.CreatedAt.Truncate(24 * 60 * 60 * 1e9)),
+		Fields: []any{}, Emojis: []any{}, Roles: []any{}, CreatedAt: formatTime(t.CreatedAt.UTC().Truncate(24 * time.Hour)),
 		Avatar: s.deps.BaseURL + "/static/avatar.png", AvatarStatic: s.deps.BaseURL + "/static/avatar.png",
 		Header: s.deps.BaseURL + "/static/header.png", HeaderStatic: s.deps.BaseURL + "/static/header.png",
 	}
@@ -251,6 +252,7 @@ func (s *Server) search(c *gin.Context) {
 	}
 	switch {
 	case err == nil && t.ID == 0:
+		// Not stored (nothing to favourite): no status.
 	case err == nil:
 		f, ferr := s.currentFlattr(c, t)
 		if ferr != nil {

@@ -238,7 +238,7 @@ func (s *Server) redirectToApp(c *gin.Context, to string, q url.Values) {
 	c.Redirect(http.StatusFound, u.String())
 }
 
-// tokenJSONMastodon is Mastodon's Token entity.
+// oauthTokenJSON is Mastodon's Token entity.
 type oauthTokenJSON struct {
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`

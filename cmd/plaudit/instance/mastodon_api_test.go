@@ -64,6 +64,12 @@ func readAll(t *testing.T, resp *http.Response) string {
 // app receives.
 func (n *node) authorize(br *http.Client, username string, q url.Values) *url.URL {
 	n.t.Helper()
+	return n.decide(br, username, q, "approve")
+}
+
+// decide is authorize with the user's decision, approve or deny.
+func (n *node) decide(br *http.Client, username string, q url.Values, decision string) *url.URL {
+	n.t.Helper()
 	t := n.t
 	resp, err := br.Get(n.base() + "/oauth/authorize?" + q.Encode())
 	if err != nil {
@@ -106,7 +112,7 @@ func (n *node) authorize(br *http.Client, username string, q url.Values) *url.UR
 	if readAll(t, resp); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("consent without CSRF token = %d, want 403", resp.StatusCode)
 	}
-	consent.Set("decision", "approve")
+	consent.Set("decision", decision)
 	resp, err = br.PostForm(n.base()+"/oauth/authorize", consent)
 	if err != nil {
 		t.Fatal(err)
@@ -206,6 +212,9 @@ func TestMastodonAppSignIn(t *testing.T) {
 		t.Fatalf("the app got %s", to)
 	}
 	code := to.Query().Get("code")
+	if denied := a.decide(browser(t), "carol", q, "deny"); denied.Query().Get("error") != "access_denied" || denied.Query().Get("code") != "" || denied.Query().Get("state") != "xyz" {
+		t.Fatalf("denied, the app got %s", denied)
+	}
 	exchange := url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {ivoryRedirect},
 		"client_id": {reg.ClientID}, "client_secret": {reg.ClientSecret}, "code_verifier": {"a-wrong-verifier-of-at-least-forty-three-characters"},
