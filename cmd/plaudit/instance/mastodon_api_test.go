@@ -235,6 +235,29 @@ func TestMastodonAppSignIn(t *testing.T) {
 	if status, out := a.tokenRequest(exchange, false); status != http.StatusBadRequest || out["access_token"] != nil {
 		t.Fatalf("code used twice: %d %v", status, out)
 	}
+	// Racing requests with one code: one token at most.
+	exchange.Set("code", a.authorize(browser(t), "carol", q).Query().Get("code"))
+	results := make(chan int, 8)
+	for range 8 {
+		go func() {
+			resp, err := http.PostForm(a.base()+"/oauth/token", exchange)
+			if err != nil {
+				results <- 0
+				return
+			}
+			resp.Body.Close()
+			results <- resp.StatusCode
+		}()
+	}
+	granted := 0
+	for range 8 {
+		if <-results == http.StatusOK {
+			granted++
+		}
+	}
+	if granted != 1 {
+		t.Fatalf("8 racing exchanges of one code got %d tokens, want 1", granted)
+	}
 	// The code must go back with the redirect URI it was sent to.
 	exchange.Set("code", a.authorize(browser(t), "carol", q).Query().Get("code"))
 	exchange.Set("redirect_uri", "urn:ietf:wg:oauth:2.0:oob")
