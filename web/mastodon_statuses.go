@@ -28,6 +28,7 @@ type Favourites interface {
 	Flattr(ctx context.Context, username string, r flattrs.Request) (*app.Flattr, *app.Activity, error)
 	Undo(ctx context.Context, username string, id int64) (*app.Flattr, error)
 	Current(ctx context.Context, username, thingURI string) (*app.Flattr, error)
+	List(ctx context.Context, username, month string) ([]flattrs.Listed, error)
 }
 
 // statusRoutes adds statuses, favourites and search when
@@ -40,6 +41,7 @@ func (s *Server) statusRoutes(v1, v2 *gin.RouterGroup) {
 	v1.GET("/statuses/:id/context", s.requireScope("read:statuses"), s.statusContext)
 	v1.POST("/statuses/:id/favourite", s.requireScope("write:favourites"), s.favourite)
 	v1.POST("/statuses/:id/unfavourite", s.requireScope("write:favourites"), s.unfavourite)
+	v1.GET("/favourites", s.requireScope("read:favourites"), s.listFavourites)
 	v2.GET("/search", s.requireScope("read:search"), s.search)
 }
 
@@ -226,6 +228,24 @@ func (s *Server) unfavourite(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, s.toStatus(t, nil))
+}
+
+// listFavourites is GET /api/v1/favourites: the things the user flattred
+// this month and still does, newest first. There is one page: a month
+// holds few enough flattrs.
+func (s *Server) listFavourites(c *gin.Context) {
+	list, err := s.deps.Favourites.List(c.Request.Context(), currentUser(c).Username, "")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := []statusJSON{}
+	for i := len(list) - 1; i >= 0; i-- {
+		if l := list[i]; l.Live() && l.Thing != nil && l.Thing.DeletedAt == nil {
+			out = append(out, s.toStatus(l.Thing, &l.Flattr))
+		}
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // search is GET /api/v2/search: a post's URL (with resolve=true for one

@@ -479,6 +479,10 @@ func TestFavouriteAcrossInstances(t *testing.T) {
 		t.Fatalf("status = %v", raw)
 	}
 
+	favs, err := c.GetFavourites(ctx, nil)
+	if err != nil || len(favs) != 1 || favs[0].ID != id || favs[0].Favourited != true {
+		t.Fatalf("favourites = %+v, %v", favs, err)
+	}
 	st, err = c.Unfavourite(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -489,6 +493,9 @@ func TestFavouriteAcrossInstances(t *testing.T) {
 	eventually(t, "the Undo on B", func() bool { return carolLikes("undone") == 1 })
 	if st, err = c.GetStatus(ctx, id); err != nil || st.Favourited == true {
 		t.Fatalf("status after unfavourite = %+v, %v", st, err)
+	}
+	if favs, err := c.GetFavourites(ctx, nil); err != nil || len(favs) != 0 {
+		t.Fatalf("favourites after unfavourite = %+v, %v", favs, err)
 	}
 
 	// Unknown statuses and routes: Mastodon-style JSON 404s.
