@@ -88,4 +88,11 @@ func TestCodesAreShortLivedAndSingleUse(t *testing.T) {
 	if _, err := s.TakeCode(ctx, "stale"); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Fatalf("take after %s: %v", oauthapps.CodeTTL, err)
 	}
+	if n, err := s.PruneCodes(ctx); n != 0 || err != nil {
+		t.Fatalf("prune of codes expired minutes ago = %d, %v", n, err)
+	}
+	now = now.Add(25 * time.Hour)
+	if n, err := s.PruneCodes(ctx); n != 2 || err != nil {
+		t.Fatalf("prune a day later = %d, %v, want 2", n, err)
+	}
 }
