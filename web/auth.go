@@ -7,12 +7,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/oauthapps"
 )
 
 const (
 	sessionCookie = "plaudit_session"
 	ctxUser       = "plaudit.user"
 	ctxToken      = "plaudit.token"
+	ctxApp        = "plaudit.app"
 )
 
 // currentUser returns the signed-in user, or nil.
@@ -57,7 +59,12 @@ func (s *Server) bearerUser(c *gin.Context) {
 		s.fail(c, app.Errorf(app.EUNAUTHORIZED, "Authorization must be a Bearer token"))
 		return
 	}
-	access, err := s.deps.Accounts.AuthenticateToken(c.Request.Context(), strings.TrimSpace(token))
+	token = strings.TrimSpace(token)
+	if s.deps.OAuthApps != nil && oauthapps.IsAppToken(token) {
+		s.appBearer(c, token)
+		return
+	}
+	access, err := s.deps.Accounts.AuthenticateToken(c.Request.Context(), token)
 	if err != nil {
 		if app.ErrorCode(err) == app.EUNAUTHORIZED {
 			c.Header("WWW-Authenticate", `Bearer realm="plaudit", error="invalid_token"`)
@@ -67,6 +74,21 @@ func (s *Server) bearerUser(c *gin.Context) {
 	}
 	c.Set(ctxUser, access.User)
 	c.Set(ctxToken, access)
+	c.Next()
+}
+
+// appBearer lets a client_credentials token through as its app, with no
+// user: routes that need one answer 401.
+func (s *Server) appBearer(c *gin.Context, token string) {
+	a, _, err := s.deps.OAuthApps.AppToken(c.Request.Context(), token)
+	if err != nil {
+		if app.ErrorCode(err) == app.EUNAUTHORIZED {
+			c.Header("WWW-Authenticate", `Bearer realm="plaudit", error="invalid_token"`)
+		}
+		s.fail(c, err)
+		return
+	}
+	c.Set(ctxApp, a)
 	c.Next()
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/go-oauth2/oauth2/v4/server"
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/accounts"
@@ -99,6 +100,15 @@ type Deps struct {
 	// LoginLimits bound failed sign-ins per client IP and per username;
 	// nil uses DefaultLoginLimits.
 	LoginLimits *LoginLimits
+	// OAuthApps, when set, serves the Mastodon client API: app
+	// registration, OAuth 2 and the /api/v1 and /api/v2 routes apps call.
+	OAuthApps OAuthApps
+	// StatusThings serves the Mastodon client API's statuses and search; nil
+	// leaves them out.
+	StatusThings StatusThings
+	Favourites   Favourites
+	// Version is Plaudit's version, shown in the instance entity.
+	Version string
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -109,6 +119,7 @@ type Server struct {
 	secureCookie bool
 	logins       *loginLimiter
 	counts       *countCache
+	oauth        *server.Server
 }
 
 // New builds the handler.
@@ -195,6 +206,8 @@ func (s *Server) routes() {
 	s.inboxRoutes(e)
 	s.actorRoutes(e)
 	s.discoveryRoutes(e)
+	s.oauthRoutes(e, forms, api)
+	s.mastodonRoutes(e, api)
 
 	for _, mount := range s.deps.Mount {
 		mount(e)

@@ -20,6 +20,7 @@ var staticFiles embed.FS
 
 var pageTitles = map[string]string{
 	"home.html": "Welcome", "login.html": "Sign in", "signup.html": "Sign up", "error.html": "Error",
+	"oauth_authorize.html": "Authorize an app", "oauth_code.html": "Authorization code",
 }
 
 func parseTemplates() (*template.Template, error) {

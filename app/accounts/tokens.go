@@ -30,7 +30,14 @@ type TokenRequest struct {
 	Name     string        // what the token is for; empty is "cli"
 	Scopes   Scopes        // nil is DefaultScopes; admin scopes need an admin
 	TTL      time.Duration // 0 is Options.TokenTTL
+	// Secret, when set, is the token to store (made by NewTokenSecret,
+	// for an OAuth server that makes its tokens itself); empty makes one.
+	Secret string
 }
+
+// NewTokenSecret makes a bearer token secret that AuthenticateToken
+// accepts once IssueToken stored it.
+func NewTokenSecret() (string, error) { return newSecret(tokenPrefix) }
 
 // TokenAccess is what a bearer token grants: its user and its scopes.
 type TokenAccess struct {
@@ -67,9 +74,13 @@ func (s *Service) IssueToken(ctx context.Context, req TokenRequest) (string, *ap
 	if scopes.HasAdmin() && !u.Admin {
 		return "", nil, app.Errorf(app.EFORBIDDEN, "%s is not an admin: admin scopes are for admins only", u.Username)
 	}
-	secret, err := newSecret(tokenPrefix)
-	if err != nil {
-		return "", nil, err
+	secret := req.Secret
+	if secret == "" {
+		if secret, err = NewTokenSecret(); err != nil {
+			return "", nil, err
+		}
+	} else if !strings.HasPrefix(secret, tokenPrefix) {
+		return "", nil, app.Errorf(app.EINVALID, "a token secret must come from NewTokenSecret")
 	}
 	now := s.opts.Now().UTC()
 	expires := now.Add(ttl)
@@ -208,6 +219,22 @@ func (s *Service) RevokeTokensNamed(ctx context.Context, username, name string) 
 		return nil, app.Errorf(app.ENOTFOUND, "%s has no unrevoked token named %q", username, name)
 	}
 	return revoked, nil
+}
+
+// RevokeTokenSecret revokes the token whose secret is given, if it is
+// one, and tells whether it was.
+func (s *Service) RevokeTokenSecret(ctx context.Context, secret string) (bool, error) {
+	t, err := s.store.APITokenByHash(ctx, HashSecret(secret))
+	if errors.Is(err, app.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("load api token: %w", err)
+	}
+	if _, err := s.revoke(ctx, t); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func (s *Service) revoke(ctx context.Context, t *app.APIToken) (*app.APIToken, error) {

@@ -195,3 +195,34 @@ func TestRevokeTokensNamed(t *testing.T) {
 		t.Errorf("Tokens = %s, want %s", got, want)
 	}
 }
+
+// TestTokenWithGivenSecret: an OAuth server makes the secret itself; the
+// token it stores authenticates, a secret not from NewTokenSecret is
+// refused, and revoking by secret works once it exists.
+func TestTokenWithGivenSecret(t *testing.T) {
+	f := newTokenFixture(t)
+	ctx := context.Background()
+	secret, err := accounts.NewTokenSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, tok, err := f.svc.IssueToken(ctx, accounts.TokenRequest{Username: "ann", Name: "Ivory", Scopes: accounts.Scopes{"read"}, Secret: secret})
+	if err != nil || got != secret || tok.TokenHash == secret {
+		t.Fatalf("issue = %q, %+v, %v", got, tok, err)
+	}
+	if a, err := f.svc.AuthenticateToken(ctx, secret); err != nil || a.User.Username != "ann" || a.Scopes.String() != "read" {
+		t.Fatalf("authenticate = %+v, %v", a, err)
+	}
+	if _, _, err := f.svc.IssueToken(ctx, accounts.TokenRequest{Username: "ann", Secret: "chosen-by-hand"}); app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("a secret of one's own: %v", err)
+	}
+	if ok, err := f.svc.RevokeTokenSecret(ctx, "plt_unknown"); ok || err != nil {
+		t.Fatalf("revoke unknown = %v, %v", ok, err)
+	}
+	if ok, err := f.svc.RevokeTokenSecret(ctx, secret); !ok || err != nil {
+		t.Fatalf("revoke = %v, %v", ok, err)
+	}
+	if _, err := f.svc.AuthenticateToken(ctx, secret); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Fatalf("revoked token: %v", err)
+	}
+}

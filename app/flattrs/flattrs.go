@@ -369,6 +369,19 @@ func (s *Service) Get(ctx context.Context, username string, id int64) (*app.Flat
 	return f, nil
 }
 
+// Current returns the local user's live flattr of thingURI this month;
+// none is app.ENOTFOUND.
+func (s *Service) Current(ctx context.Context, username, thingURI string) (*app.Flattr, error) {
+	f, err := s.d.Store.LiveFlattr(ctx, s.d.URLs.Actor(username), thingURI, app.MonthOf(s.d.Now()))
+	if errors.Is(err, app.ErrNotFound) {
+		return nil, app.Errorf(app.ENOTFOUND, "you have not flattred %s this month", thingURI)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("current flattr of %s: %w", thingURI, err)
+	}
+	return f, nil
+}
+
 // List returns the local user's flattrs of month ("" for this month),
 // with their things. A month in the future is app.EINVALID.
 func (s *Service) List(ctx context.Context, username, month string) ([]Listed, error) {

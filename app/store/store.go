@@ -86,6 +86,9 @@ type (
 	Payouts struct{ *Database }
 	// Statements reads what funders spent and creators earned.
 	Statements struct{ *Database }
+	// OAuth stores the apps of the Mastodon client API, their codes and
+	// app tokens.
+	OAuth struct{ *Database }
 )
 
 // Store bundles the entity stores of one database, for wiring (cmd) and
@@ -117,6 +120,7 @@ type Store struct {
 	*Settlements
 	*Payouts
 	*Statements
+	*OAuth
 }
 
 // newStore makes the entity stores on d.
@@ -126,7 +130,7 @@ func newStore(d *Database) *Store {
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
 		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
-		Settlements: &Settlements{d}, Payouts: &Payouts{d}, Statements: &Statements{d},
+		Settlements: &Settlements{d}, Payouts: &Payouts{d}, Statements: &Statements{d}, OAuth: &OAuth{d},
 		Claims: &Claims{d}, Blogs: &Blogs{d},
 	}
 }

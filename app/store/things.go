@@ -121,6 +121,15 @@ func (s *Things) ThingByURI(ctx context.Context, uri string) (*app.Thing, error)
 	return r.thing(), nil
 }
 
+// ThingByID loads a thing by its row id.
+func (s *Things) ThingByID(ctx context.Context, id int64) (*app.Thing, error) {
+	var r thingRow
+	if err := s.conn(ctx).Where("id = ?", id).First(&r).Error; err != nil {
+		return nil, translate(err, "thing")
+	}
+	return r.thing(), nil
+}
+
 // ThingByURL loads a thing by its canonical id or, failing that, by its
 // display link (a post's web page).
 func (s *Things) ThingByURL(ctx context.Context, url string) (*app.Thing, error) {

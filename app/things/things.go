@@ -21,6 +21,7 @@ type Store interface {
 	UpsertThing(ctx context.Context, t *app.Thing) error
 	ThingByURI(ctx context.Context, uri string) (*app.Thing, error)
 	ThingByURL(ctx context.Context, url string) (*app.Thing, error)
+	ThingByID(ctx context.Context, id int64) (*app.Thing, error)
 	ThingsByURIs(ctx context.Context, uris []string) (map[string]*app.Thing, error)
 	ThingCounts(ctx context.Context, uri, month string) (app.ThingCounts, error)
 	RecountThings(ctx context.Context, keys []app.ThingMonth, now time.Time) error
@@ -119,6 +120,11 @@ func (s *Service) Resolve(ctx context.Context, rawURL string) (*app.Thing, error
 // ByURI loads a stored thing.
 func (s *Service) ByURI(ctx context.Context, uri string) (*app.Thing, error) {
 	return s.d.Store.ThingByURI(ctx, uri)
+}
+
+// ByID loads a stored thing by its id.
+func (s *Service) ByID(ctx context.Context, id int64) (*app.Thing, error) {
+	return s.d.Store.ThingByID(ctx, id)
 }
 
 // ByURIs loads the stored things among uris, by URI.

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app/accounts"
+	"github.com/plaudit/plaudit/app/oauthapps"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
@@ -57,6 +58,7 @@ type Instance struct {
 	worker     *jobs.Worker
 	federation *federationParts
 	money      *Money
+	oauthApps  *oauthapps.Service
 
 	opts     Options
 	http     *http.Server
@@ -186,6 +188,10 @@ func (inst *Instance) buildWeb() error {
 		Discovery:      inst.federation.Discovery,
 		TrustedProxies: inst.config.TrustedProxies,
 		MetricsToken:   inst.config.MetricsToken,
+		OAuthApps:      inst.oauth(),
+		StatusThings:   inst.federation.Things,
+		Favourites:     inst.federation.Likes,
+		Version:        Version,
 		LoginLimits: &web.LoginLimits{
 			PerIP:       inst.config.Auth.IPAttempts,
 			PerUsername: inst.config.Auth.UsernameAttempts,
@@ -218,7 +224,17 @@ func (inst *Instance) buildWorker() {
 	w.Handle(jobs.TypeProbe, jobs.HandleProbeTask(inst.store, inst.processName("worker")))
 	inst.federation.registerJobs(w)
 	inst.registerMoneyJobs(w)
+	w.Handle(jobs.TypePruneOAuthCodes, jobs.HandlePruneOAuthCodesTask(inst.oauth().PruneCodes))
+	w.Periodic("@every 1h", time.Hour, jobs.QueueLow, jobs.NewPruneOAuthCodesTask())
 	inst.worker = w
+}
+
+// oauth is the use cases of the Mastodon API's client apps, made once.
+func (inst *Instance) oauth() *oauthapps.Service {
+	if inst.oauthApps == nil {
+		inst.oauthApps = oauthapps.New(inst.store.OAuth, nil)
+	}
+	return inst.oauthApps
 }
 
 // Start begins processing jobs and serving HTTP in the background.

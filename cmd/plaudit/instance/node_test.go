@@ -219,7 +219,9 @@ func (n *node) apiJSON(method, path, token string, body any, want int, out any) 
 		r = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, n.base()+path, r)
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
