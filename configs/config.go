@@ -28,18 +28,21 @@ const (
 // upper case with dots as underscores; the flag is --key with underscores as
 // dashes.
 type Config struct {
-	Domain          string        `koanf:"domain" help:"public host name (and port) of this instance, e.g. plaudit.example or 127.0.0.1:8080"`
-	Scheme          string        `koanf:"scheme" help:"scheme of public URLs: https, or http (only for localhost and tests); empty derives it from domain"`
-	Listen          string        `koanf:"listen" help:"address the HTTP server listens on"`
-	TrustedProxies  []string      `koanf:"trusted_proxies" help:"IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed, comma-separated; empty trusts none"`
-	DebugListen     string        `koanf:"debug_listen" help:"address of a separate listener for Go's pprof profiles (e.g. 127.0.0.1:6060); empty turns it off"`
-	MetricsListen   string        `koanf:"metrics_listen" help:"address of a separate listener for Prometheus /metrics (e.g. 127.0.0.1:9090); empty serves none"`
-	MetricsToken    string        `koanf:"metrics_token" help:"bearer token that /metrics asks for; set, it also serves /metrics on the main listener; empty: only metrics_listen serves it, without a token"`
-	DatabaseURL     string        `koanf:"database_url" help:"postgres://… URL, or a SQLite file path; empty uses plaudit.db in data_dir"`
-	RedisURL        string        `koanf:"redis_url" help:"redis://… URL for jobs; empty starts an embedded in-process server (single process only)"`
-	DataDir         string        `koanf:"data_dir" help:"folder for the embedded database and other local files"`
-	Currency        string        `koanf:"currency" help:"ISO 4217 currency of budgets and payouts"`
-	Signup          string        `koanf:"signup" help:"who may create an account on the web: open, invite or closed"`
+	Domain         string   `koanf:"domain" help:"public host name (and port) of this instance, e.g. plaudit.example or 127.0.0.1:8080"`
+	Scheme         string   `koanf:"scheme" help:"scheme of public URLs: https, or http (only for localhost and tests); empty derives it from domain"`
+	Listen         string   `koanf:"listen" help:"address the HTTP server listens on"`
+	TrustedProxies []string `koanf:"trusted_proxies" help:"IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed, comma-separated; empty trusts none"`
+	DebugListen    string   `koanf:"debug_listen" help:"address of a separate listener for Go's pprof profiles (e.g. 127.0.0.1:6060); empty turns it off"`
+	MetricsListen  string   `koanf:"metrics_listen" help:"address of a separate listener for Prometheus /metrics (e.g. 127.0.0.1:9090); empty serves none"`
+	MetricsToken   string   `koanf:"metrics_token" help:"bearer token that /metrics asks for; set, it also serves /metrics on the main listener; empty: only metrics_listen serves it, without a token"`
+	DatabaseURL    string   `koanf:"database_url" help:"postgres://… URL, or a SQLite file path; empty uses plaudit.db in data_dir"`
+	RedisURL       string   `koanf:"redis_url" help:"redis://… URL for jobs; empty starts an embedded in-process server (single process only)"`
+	DataDir        string   `koanf:"data_dir" help:"folder for the embedded database and other local files"`
+	Currency       string   `koanf:"currency" help:"ISO 4217 currency of budgets and payouts"`
+	Signup         string   `koanf:"signup" help:"who may create an account on the web: open, invite or closed"`
+	// FlattrHandle is the local account replies mention to flattr the post
+	// they reply to.
+	FlattrHandle    string        `koanf:"flattr_handle" help:"username of the flattr actor: a reply mentioning @HANDLE@domain flattrs the post replied to, for linked accounts; empty turns it off"`
 	AutoMigrate     bool          `koanf:"auto_migrate" help:"apply database migrations when serve or worker starts"`
 	LogLevel        string        `koanf:"log_level" help:"debug, info, warn or error"`
 	LogFormat       string        `koanf:"log_format" help:"json or text"`
@@ -114,6 +117,7 @@ func Default() Config {
 		DataDir:         "data",
 		Currency:        "EUR",
 		Signup:          SignupInvite,
+		FlattrHandle:    "flattr",
 		AutoMigrate:     true,
 		LogLevel:        "info",
 		LogFormat:       "json",

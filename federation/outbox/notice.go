@@ -81,3 +81,23 @@ func (n *EscrowNotifier) NotifyEscrow(ctx context.Context, owner string, held ap
 	_, err = n.Publisher.Publish(ctx, u.InstanceActor(), doc, []string{owner})
 	return err
 }
+
+// DirectMessage publishes a Note from the local actor from to to alone,
+// mentioning them (name is how the mention reads), in reply to inReplyTo
+// when not "".
+func (p *Publisher) DirectMessage(ctx context.Context, from, to, inReplyTo, name, text string) error {
+	now := p.deps.Now().UTC().Format(time.RFC3339)
+	content := fmt.Sprintf(`<p><span class="h-card"><a href="%s" class="u-url mention">%s</a></span> %s</p>`,
+		html.EscapeString(to), html.EscapeString(name), html.EscapeString(text))
+	note := as2.Document{
+		"id": p.deps.URLs.Object(newID()), "type": "Note", "attributedTo": from, "to": []string{to},
+		"content": content, "published": now,
+		"tag": []any{map[string]any{"type": "Mention", "href": to, "name": name}},
+	}
+	if inReplyTo != "" {
+		note["inReplyTo"] = inReplyTo
+	}
+	doc := as2.NewActivity(p.newActivityID(), "Create", from, note).With("to", []string{to}).With("published", now)
+	_, err := p.Publish(ctx, from, doc, []string{to})
+	return err
+}

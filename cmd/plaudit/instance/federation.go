@@ -114,7 +114,7 @@ func (inst *Instance) buildFederation() error {
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Things: f.Things, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
-		Created: f.Blogs, Settlements: f.SettlementReceiver,
+		Created: f.created(inst), Settlements: f.SettlementReceiver,
 	})
 	f.likeSink.in = f.Inbox
 	f.Discovery = discovery.New(discovery.Deps{

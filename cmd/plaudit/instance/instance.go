@@ -111,6 +111,9 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 	if inst.accounts, err = accounts.New(inst.store, accOpts); err != nil {
 		return nil, err
 	}
+	if err := inst.ensureFlattrActor(ctx); err != nil {
+		return nil, err
+	}
 	if err := inst.buildFederation(); err != nil {
 		return nil, err
 	}
