@@ -33,7 +33,9 @@ func TestFlattrByMention(t *testing.T) {
 		return a.count("SELECT COUNT(*) FROM activities WHERE type = 'Create' AND actor_uri = ? AND document LIKE ? AND document LIKE ?",
 			flattrActor, "%"+m.actor+"%", "%"+like+"%")
 	}
-	flattrs := func() int64 { return a.count("SELECT COUNT(*) FROM flattrs WHERE local AND funder_uri = ?", a.actor("carol")) }
+	flattrs := func() int64 {
+		return a.count("SELECT COUNT(*) FROM flattrs WHERE local AND funder_uri = ?", a.actor("carol"))
+	}
 
 	m.send(t, flattrActor+"/inbox", reply(1, "+3 great post"))
 	eventually(t, "the answer to an unlinked account", func() bool { return answers("is not linked") == 1 })
