@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sort"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
@@ -167,8 +168,17 @@ func settles(p *app.Peer, currency string) bool {
 
 // Discover asks the servers of uris (actors, things) whether they settle
 // flattrs, unless asked within the peer TTL, and stores the answers. A
-// server that cannot be reached keeps what was known of it.
+// server that cannot be reached keeps what was known of it; Unreachable
+// lists those of them known of not at all, whose creators a close now
+// would treat as on no peer.
 func (s *Service) Discover(ctx context.Context, uris []string) error {
+	_, err := s.DiscoverAll(ctx, uris)
+	return err
+}
+
+// DiscoverAll is Discover, returning the hosts that could not be asked
+// and are known of not at all.
+func (s *Service) DiscoverAll(ctx context.Context, uris []string) ([]string, error) {
 	bases := map[string]string{}
 	for _, u := range uris {
 		p, err := url.Parse(u)
@@ -178,19 +188,25 @@ func (s *Service) Discover(ctx context.Context, uris []string) error {
 		bases[p.Host] = p.Scheme + "://" + p.Host
 	}
 	now := s.d.Now().UTC()
+	var unreachable []string
 	for host, base := range bases {
 		known, err := s.d.Store.Peer(ctx, host)
 		if err == nil && now.Sub(known.CheckedAt) < s.d.PeerTTL {
 			continue
 		}
-		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
-			return fmt.Errorf("discover %s: %w", host, err)
+		unknown := app.ErrorCode(err) == app.ENOTFOUND
+		if err != nil && !unknown {
+			return unreachable, fmt.Errorf("discover %s: %w", host, err)
 		}
 		if _, err := s.lookup(ctx, host, base); err != nil {
 			s.d.Logger.WarnContext(ctx, "settlement: peer lookup failed", "host", host, "err", err)
+			if unknown {
+				unreachable = append(unreachable, host)
+			}
 		}
 	}
-	return nil
+	sort.Strings(unreachable)
+	return unreachable, nil
 }
 
 // lookup asks host's server and stores the answer.

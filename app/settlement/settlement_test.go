@@ -434,3 +434,34 @@ func TestPeerSettlementMustMatchTheNet(t *testing.T) {
 	}
 	checkLedger(t, f.ledger)
 }
+
+// directory answers for up.example and cannot reach anything else.
+type directory struct{}
+
+func (directory) Lookup(_ context.Context, base string) (*app.Peer, error) {
+	if base == "https://up.example" {
+		return &app.Peer{Settles: true, Currency: "EUR", InstanceActor: base + "/actor", Inbox: base + "/actor/inbox", ProtocolVersion: 2}, nil
+	}
+	return nil, app.Errorf(app.EUNAVAILABLE, "%s did not answer", base)
+}
+
+func TestDiscoverNamesServersNeverReached(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	svc := settlement.New(settlement.Deps{Tx: f.st, Store: f.st.Settlements, Ledger: f.ledger, Months: closedMonths{}, Directory: directory{},
+		Messenger: f.msg, IDs: ids{}, Now: func() time.Time { return now }, PeerTTL: time.Nanosecond})
+	unreachable, err := svc.DiscoverAll(ctx, []string{"https://up.example/users/x", "https://down.example/users/y", "https://a.example/users/z", base + "/users/bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a.example was known before (the fixture's peer): not reached now,
+	// but not unknown either.
+	if len(unreachable) != 1 || unreachable[0] != "down.example" {
+		t.Fatalf("unreachable %v; want [down.example]", unreachable)
+	}
+	for host, want := range map[string]bool{"up.example": true, "down.example": false, peerA: true} {
+		if got, err := svc.SettlesWith(ctx, host); err != nil || got != want {
+			t.Errorf("SettlesWith(%s) = %v, %v; want %v", host, got, err, want)
+		}
+	}
+}

@@ -144,13 +144,22 @@ func newPayouts(cfg configs.Config, st *store.Store, l *ledger.Service) (*payout
 // one held by another worker is left to it.
 func (money *Money) closeDue(ctx context.Context, logger *slog.Logger) error {
 	prev := previousMonth(time.Now())
+	wait := false
 	if money.settlement != nil {
-		if err := money.discoverPeers(ctx, prev); err != nil {
+		unreachable, err := money.discover(ctx, prev)
+		if err != nil {
 			return err
 		}
+		_, end, _ := app.MonthBounds(prev)
+		if len(unreachable) > 0 && time.Now().Before(end.AddDate(0, 0, money.cfg.Money.GraceDays).Add(peerWait)) {
+			logger.WarnContext(ctx, "month close waits for servers that could not be asked whether they settle", "month", prev, "hosts", unreachable)
+			wait = true
+		}
 	}
-	if err := closePrevious(ctx, money.Months, logger); err != nil {
-		return err
+	if !wait {
+		if err := closePrevious(ctx, money.Months, logger); err != nil {
+			return err
+		}
 	}
 	if money.settlement != nil {
 		if err := money.sendStatements(ctx, prev, logger); err != nil {
@@ -206,15 +215,28 @@ func previousMonth(now time.Time) string {
 // discoverPeers asks the servers of the things flattred in month whether
 // they settle flattrs, before the month's close reads the answers.
 func (money *Money) discoverPeers(ctx context.Context, month string) error {
+	_, err := money.discover(ctx, month)
+	return err
+}
+
+// discover asks the servers of the creators flattred in month whether
+// they settle, and returns those that could not be asked and were never
+// known.
+func (money *Money) discover(ctx context.Context, month string) ([]string, error) {
 	if done, err := money.Months.CloseDone(ctx, month); err != nil || done {
-		return err
+		return nil, err
 	}
 	creators, err := money.settlementStore.FlattredCreators(ctx, month)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return money.settlement.Discover(ctx, creators)
+	return money.settlement.DiscoverAll(ctx, creators)
 }
+
+// peerWait is how long past its grace period a close waits for servers
+// that could not be asked whether they settle: money for their creators
+// would otherwise go to escrow.
+const peerWait = 24 * time.Hour
 
 // sendStatements writes and offers month's statements once it is
 // closed, and offers again those a peer has not answered within the hour.
