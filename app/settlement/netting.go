@@ -2,6 +2,7 @@ package settlement
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/plaudit/plaudit/app"
@@ -153,6 +154,11 @@ func (s *Service) record(ctx context.Context, st *app.Settlement) (bool, error) 
 	return true, err
 }
 
+// ErrNotYet is returned (wrapped) for a peer's settlement that arrived
+// before a statement or an answer it depends on: it is no app error, so
+// the inbox tries it again later.
+var ErrNotYet = errors.New("not yet: a statement or its answer is still on its way")
+
 // PeerSettlement is a settlement a peer confirmed and told this instance
 // of, as federation read and verified it.
 type PeerSettlement struct {
@@ -183,8 +189,15 @@ func (s *Service) Settled(ctx context.Context, in PeerSettlement) (*app.Settleme
 		return nil, app.Errorf(app.EINVALID, "settlement %s is in %s; this instance settles in %s", in.URI, in.Currency, s.d.Ledger.Currency())
 	}
 	n, err := s.netting(ctx, peer.Host, in.Month)
-	if err != nil {
+	switch {
+	case app.ErrorCode(err) == app.ENOTFOUND:
+		// The peer's statement may still be on its way: try again later.
+		return nil, fmt.Errorf("settlement %s: %w", in.URI, ErrNotYet)
+	case err != nil:
 		return nil, fmt.Errorf("settlement %s: %w", in.URI, err)
+	case n.Open > 0:
+		// An answer to a statement may still be on its way.
+		return nil, fmt.Errorf("settlement %s: %d statements of %s with %s are not answered here yet: %w", in.URI, n.Open, in.Month, peer.Host, ErrNotYet)
 	}
 	me := s.d.IDs
 	var net int64 // what this instance paid

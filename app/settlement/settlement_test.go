@@ -2,6 +2,7 @@ package settlement_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -415,6 +416,11 @@ func TestPeerSettlementMustMatchTheNet(t *testing.T) {
 	}
 	msg := settlement.PeerSettlement{URI: "https://a.example/settlements/2026-11/b.example", Sender: actA, Month: month,
 		Currency: "EUR", Payer: actA, Payee: base + "/actor", Amount: 99, Reference: "X"}
+	early := msg
+	early.Month = "2026-10" // no statement of that month arrived yet
+	if _, err := f.svc.Settled(ctx, early); !errors.Is(err, settlement.ErrNotYet) || app.ErrorCode(err) != app.EINTERNAL {
+		t.Fatalf("a settlement before its statements: %v; want ErrNotYet, retried", err)
+	}
 	if _, err := f.svc.Settled(ctx, msg); app.ErrorCode(err) != app.EINVALID {
 		t.Fatalf("a settlement of 99 for a net of 100: %v; want invalid", err)
 	}
