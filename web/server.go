@@ -89,7 +89,11 @@ type Deps struct {
 	// PeerStatements serves this instance's statements to peers by id
 	// (federation/settlement.Documents.ServeStatement).
 	PeerStatements http.HandlerFunc
-	Discovery      Discovery
+	// LinkCodes, when set, serves POST /api/v1/mentions/link_code;
+	// FlattrActorAcct is the flattr actor's address (@flattr@host).
+	LinkCodes       LinkCodes
+	FlattrActorAcct string
+	Discovery       Discovery
 	// TrustedProxies are the IPs and CIDRs whose X-Forwarded-For and
 	// X-Real-IP headers are believed; empty trusts none, so the client IP
 	// is the connection's address.
@@ -196,6 +200,7 @@ func (s *Server) routes() {
 	s.followRequestRoutes(api)
 	s.profileRoutes(api)
 	s.claimRoutes(api)
+	s.linkCodeRoutes(api)
 	s.blogRoutes(api)
 	s.flattrRoutes(api)
 	s.subscriptionRoutes(api)

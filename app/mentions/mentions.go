@@ -8,9 +8,12 @@ package mentions
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
@@ -31,6 +34,34 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (*app.User, error)
 	MentionHandled(ctx context.Context, noteURI string) (bool, error)
 	RecordMention(ctx context.Context, noteURI, actorURI, outcome string, at time.Time) (bool, error)
+	UserByUsername(ctx context.Context, username string) (*app.User, error)
+	InsertLinkCode(ctx context.Context, code string, userID int64, expires time.Time) error
+	UseLinkCode(ctx context.Context, code, actorURI string, now time.Time) (int64, error)
+	LinkedUser(ctx context.Context, actorURI string) (int64, error)
+}
+
+// codePattern finds a link code in a message.
+var codePattern = regexp.MustCompile(`\bplaudit-[a-z2-7]{12}\b`)
+
+// LinkCodeTTL is how long a link code may be used.
+const LinkCodeTTL = time.Hour
+
+// NewLinkCode makes a code that links to username's account the
+// fediverse account that sends it, in a direct message mentioning the
+// flattr actor, within LinkCodeTTL.
+func (s *Service) NewLinkCode(ctx context.Context, username string) (string, time.Time, error) {
+	u, err := s.d.Store.UserByUsername(ctx, username)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	code := "plaudit-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:12]
+	expires := s.d.Now().Add(LinkCodeTTL).UTC()
+	if err := s.d.Store.InsertLinkCode(ctx, code, u.ID, expires); err != nil {
+		return "", time.Time{}, fmt.Errorf("link code: %w", err)
+	}
+	return code, expires, nil
 }
 
 // Flattrs makes flattrs (app/flattrs.Service).
@@ -109,16 +140,32 @@ func (s *Service) Handle(ctx context.Context, m Mention) error {
 // act does what the reply asks and says what happened: an outcome for
 // the record and the answer's text. An error is one of ours (retried).
 func (s *Service) act(ctx context.Context, m Mention) (outcome, text string, err error) {
-	claim, err := s.d.Store.VerifiedActorClaim(ctx, m.ActorURI)
+	if code := codePattern.FindString(strings.ToLower(m.Text)); code != "" {
+		id, err := s.d.Store.UseLinkCode(ctx, code, m.ActorURI, s.d.Now())
+		if err != nil {
+			return "", "", err
+		}
+		if id == 0 {
+			return "bad code", "That code is unknown, used or more than an hour old; make a new one on " + s.d.Base + ".", nil
+		}
+		u, err := s.d.Store.UserByID(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		return "linked", fmt.Sprintf("Your account is now linked to %s on %s: reply to a post and mention me (with +1 to +10 for the weight) to flattr it.",
+			u.Username, s.d.Base), nil
+	}
+	userID, err := s.linkedUser(ctx, m.ActorURI)
 	if app.ErrorCode(err) == app.ENOTFOUND {
 		return "not linked", fmt.Sprintf("Your account is not linked to a funder account on %s, so nothing was flattred. "+
-			"Sign up at %s, then claim your account there (Settings, Claims) and add the alias it gives you to your profile; "+
+			"Sign up at %s, then claim your account there (Settings, Claims) and add the alias it gives you to your profile, "+
+			"or make a link code there and send it to me in a direct message; "+
 			"after that, a reply mentioning me flattrs the post you reply to.", s.d.Base, s.d.Base), nil
 	}
 	if err != nil {
 		return "", "", err
 	}
-	user, err := s.d.Store.UserByID(ctx, claim.UserID)
+	user, err := s.d.Store.UserByID(ctx, userID)
 	if err != nil {
 		return "", "", err
 	}
@@ -146,4 +193,17 @@ func (s *Service) act(ctx context.Context, m Mention) (outcome, text string, err
 		return "not flattrable", "I could not flattr the post you replied to: " + app.ErrorMessage(err), nil
 	}
 	return "", "", err
+}
+
+// linkedUser is the funder actorURI is linked to: by a verified claim,
+// else by a link code.
+func (s *Service) linkedUser(ctx context.Context, actorURI string) (int64, error) {
+	claim, err := s.d.Store.VerifiedActorClaim(ctx, actorURI)
+	if err == nil {
+		return claim.UserID, nil
+	}
+	if app.ErrorCode(err) != app.ENOTFOUND {
+		return 0, err
+	}
+	return s.d.Store.LinkedUser(ctx, actorURI)
 }

@@ -36,3 +36,59 @@ func (s *Mentions) RecordMention(ctx context.Context, noteURI, actorURI, outcome
 	}
 	return res.RowsAffected == 1, nil
 }
+
+type linkCodeRow struct {
+	Code      string `gorm:"primaryKey"`
+	UserID    int64
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func (linkCodeRow) TableName() string { return "link_codes" }
+
+type mentionLinkRow struct {
+	ActorURI string `gorm:"primaryKey"`
+	UserID   int64
+	LinkedAt time.Time
+}
+
+func (mentionLinkRow) TableName() string { return "mention_links" }
+
+// InsertLinkCode stores a code for user id until expires.
+func (s *Mentions) InsertLinkCode(ctx context.Context, code string, userID int64, expires time.Time) error {
+	return translate(s.conn(ctx).Create(&linkCodeRow{Code: code, UserID: userID, ExpiresAt: expires.UTC()}).Error, "link code")
+}
+
+// UseLinkCode uses code up, once, before it expires, and links actorURI
+// to its user; it returns the user's id, or 0 when the code is unknown,
+// used or expired.
+func (s *Mentions) UseLinkCode(ctx context.Context, code, actorURI string, now time.Time) (int64, error) {
+	var userID int64
+	err := s.WithTx(ctx, func(ctx context.Context) error {
+		var rows []linkCodeRow
+		if err := s.conn(ctx).Where("code = ? AND used_at IS NULL AND expires_at > ?", code, now.UTC()).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		res := s.conn(ctx).Model(&linkCodeRow{}).Where("code = ? AND used_at IS NULL", code).Update("used_at", now.UTC())
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		userID = rows[0].UserID
+		return s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "actor_uri"}}, UpdateAll: true}).
+			Create(&mentionLinkRow{ActorURI: actorURI, UserID: userID, LinkedAt: now.UTC()}).Error
+	})
+	return userID, translate(err, "link code")
+}
+
+// LinkedUser is the id of the funder actorURI was linked to by a code;
+// app.ENOTFOUND when none.
+func (s *Mentions) LinkedUser(ctx context.Context, actorURI string) (int64, error) {
+	var r mentionLinkRow
+	if err := s.conn(ctx).Where("actor_uri = ?", actorURI).First(&r).Error; err != nil {
+		return 0, translate(err, "link of "+actorURI)
+	}
+	return r.UserID, nil
+}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	appmentions "github.com/plaudit/plaudit/app/mentions"
+
 	appsettlement "github.com/plaudit/plaudit/app/settlement"
 	fedsettlement "github.com/plaudit/plaudit/federation/settlement"
 
@@ -62,6 +64,8 @@ type federationParts struct {
 	SettlementReceiver  *fedsettlement.Receiver
 	SettlementDocuments *fedsettlement.Documents
 	likeSink            *likeSink
+	// Mentions flattrs by reply to the flattr actor; nil when it is off.
+	Mentions *appmentions.Service
 	// RemoteBlocks applies remote actors' blocks of local ones.
 	RemoteBlocks *moderation.RemoteBlocks
 	Inbox        *inbox.Inbox

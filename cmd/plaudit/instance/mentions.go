@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/plaudit/plaudit/web"
+
 	"github.com/plaudit/plaudit/app"
 	appmentions "github.com/plaudit/plaudit/app/mentions"
 	"github.com/plaudit/plaudit/federation/inbox"
@@ -60,5 +62,15 @@ func (f *federationParts) created(inst *Instance) inbox.Created {
 		Replier: &fedmentions.Replier{Publisher: f.Publisher, FlattrActor: actor, Names: f.Fetcher},
 		Base:    inst.config.BaseURL(),
 	})
+	f.Mentions = svc
 	return createdAll{f.Blogs, &fedmentions.Handler{Objects: inst.store, FlattrActor: actor, Mentions: svc}}
+}
+
+// linkCodes is the mentions use case for the web, or nil when the flattr
+// actor is off.
+func (inst *Instance) linkCodes() web.LinkCodes {
+	if inst.federation.Mentions == nil {
+		return nil
+	}
+	return inst.federation.Mentions
 }

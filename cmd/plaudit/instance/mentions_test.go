@@ -3,6 +3,7 @@ package instance_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/plaudit/plaudit/federation/dereference/dereftest"
@@ -89,5 +90,47 @@ func TestFlattrByMention(t *testing.T) {
 	}
 	eventually(t, "the answers delivered to the account", func() bool {
 		return a.count("SELECT COUNT(*) FROM deliveries d JOIN activities x ON x.id = d.activity_id WHERE x.actor_uri = ? AND d.state = 'delivered'", flattrActor) == 5
+	})
+}
+
+// TestLinkByCode: a funder makes a link code; the Mastodon account sends
+// it to the flattr actor in a direct message and is linked (a code works
+// once); its replies then flattr.
+func TestLinkByCode(t *testing.T) {
+	a := startNode(t, "A")
+	m := newMastodon(t)
+	carolToken, danToken := a.user("carol"), a.user("dan")
+	post := a.publishNote("dan", danToken, "dan's post")
+	flattrActor := a.actor("flattr")
+	var code struct {
+		Code   string `json:"code"`
+		SendTo string `json:"send_to"`
+	}
+	a.apiJSON(http.MethodPost, "/api/v1/mentions/link_code", carolToken, nil, http.StatusCreated, &code)
+	if !strings.HasPrefix(code.Code, "plaudit-") || code.SendTo != "@flattr@"+a.addr {
+		t.Fatalf("link code %+v", code)
+	}
+	note := func(n int, text, inReplyTo string) map[string]any {
+		id := fmt.Sprintf("%s/users/alice/statuses/%d", m.URL, 200+n)
+		o := map[string]any{"id": id, "type": "Note", "attributedTo": m.actor, "to": []any{flattrActor},
+			"content": `<p><span class="h-card"><a href="` + flattrActor + `" class="u-url mention">@flattr</a></span> ` + text + `</p>`,
+			"tag":     []any{map[string]any{"type": "Mention", "href": flattrActor}}}
+		if inReplyTo != "" {
+			o["inReplyTo"] = inReplyTo
+		}
+		return map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": id + "/activity", "type": "Create",
+			"actor": m.actor, "to": []any{flattrActor}, "object": o}
+	}
+	answers := func(like string) int64 {
+		return a.count("SELECT COUNT(*) FROM activities WHERE type = 'Create' AND actor_uri = ? AND document LIKE ?", flattrActor, "%"+like+"%")
+	}
+	m.send(t, flattrActor+"/inbox", note(1, "here is my code: "+code.Code, ""))
+	eventually(t, "the link's confirmation", func() bool { return answers("now linked to carol") == 1 })
+	m.send(t, flattrActor+"/inbox", note(2, code.Code, ""))
+	eventually(t, "a used code refused", func() bool { return answers("unknown, used") == 1 })
+	a.credit("carol", 500)
+	m.send(t, flattrActor+"/inbox", note(3, "+2", post))
+	eventually(t, "the flattr", func() bool {
+		return a.count("SELECT COUNT(*) FROM flattrs WHERE local AND funder_uri = ? AND thing_uri = ? AND weight = 2", a.actor("carol"), post) == 1
 	})
 }
