@@ -119,6 +119,7 @@ type Store struct {
 	*Months
 	*Settlements
 	*Mentions
+	*AutoFlattr
 	*Payouts
 	*Statements
 	*OAuth
@@ -131,7 +132,7 @@ func newStore(d *Database) *Store {
 		Activities: &Activities{d}, Deliveries: &Deliveries{d}, Hosts: &Hosts{d}, RemoteActors: &RemoteActors{d},
 		RemoteObjects: &RemoteObjects{d}, InstanceKeys: &InstanceKeys{d}, Follows: &Follows{d}, Likes: &Likes{d},
 		Posts: &Posts{d}, Blocks: &Blocks{d}, Probes: &Probes{d}, Things: &Things{d}, Flattrs: &Flattrs{d}, Ledger: &Ledger{d}, Months: &Months{d},
-		Settlements: &Settlements{d}, Mentions: &Mentions{d}, Payouts: &Payouts{d}, Statements: &Statements{d}, OAuth: &OAuth{d},
+		Settlements: &Settlements{d}, Mentions: &Mentions{d}, AutoFlattr: &AutoFlattr{d}, Payouts: &Payouts{d}, Statements: &Statements{d}, OAuth: &OAuth{d},
 		Claims: &Claims{d}, Blogs: &Blogs{d},
 	}
 }

@@ -192,3 +192,10 @@ func unwrapURLError(err error) error {
 	}
 	return err
 }
+
+// HTTPClient is a plain HTTP client (no signatures) through the same SSRF
+// guard and time limit, for calling other servers' client APIs (OAuth,
+// the Mastodon API).
+func (c *Client) HTTPClient() *http.Client {
+	return &http.Client{Transport: c.transport, Timeout: c.timeout}
+}
