@@ -129,7 +129,10 @@ func (s *Server) renderFunder(c *gin.Context, form funderForm) {
 			s.fail(c, err)
 			return
 		}
-		data["Past"] = spendingRows(past, locale)
+		data["Past"] = spendingRows(past, titles, locale)
+		for _, m := range past {
+			data["Closed"] = data["Closed"] == true || m.Month == p.Month
+		}
 	}
 	c.Status(form.Status)
 	s.render(c, "dashboard.html", data)
@@ -184,12 +187,12 @@ type pastMonth struct {
 	Lines              []projectionRow
 }
 
-func spendingRows(ms []statements.MonthSpending, locale string) []pastMonth {
+func spendingRows(ms []statements.MonthSpending, titles map[string]string, locale string) []pastMonth {
 	out := make([]pastMonth, 0, len(ms))
 	for _, m := range ms {
 		pm := pastMonth{Month: m.Month, Amount: m.Amount.Format(locale), Fee: m.Fee.Format(locale)}
 		for _, l := range m.Lines {
-			pm.Lines = append(pm.Lines, projectionRow{Thing: l.ThingURI, Recipient: l.RecipientURI, Goes: goesTo(l.Account.Kind),
+			pm.Lines = append(pm.Lines, projectionRow{Thing: titleOr(titles, l.ThingURI), Recipient: l.RecipientURI, Goes: goesTo(l.Account.Kind),
 				Amount: app.Money{Minor: l.Amount, Currency: m.Amount.Currency}.Format(locale)})
 		}
 		out = append(out, pm)

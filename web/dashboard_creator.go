@@ -55,6 +55,18 @@ func (s *Server) renderCreator(c *gin.Context, status int, data gin.H) {
 		return
 	}
 	data["Title"], data["Balance"] = "Creator dashboard", e.Balance.Format(locale)
+	titles := map[string]string{}
+	if s.deps.OwnedThings != nil {
+		owned, err := s.deps.OwnedThings.Owned(ctx, me, maxDashboardThings)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for i := range owned {
+			titles[owned[i].URI] = owned[i].Display()
+		}
+		data["Things"] = owned
+	}
 	var bars []amountBar
 	var perThing []earningRow
 	months := e.Months
@@ -62,7 +74,7 @@ func (s *Server) renderCreator(c *gin.Context, status int, data gin.H) {
 	for _, m := range months {
 		bars = append(bars, amountBar{Label: m.Month, Amount: m.Total})
 		for _, t := range m.Things {
-			perThing = append(perThing, earningRow{Month: m.Month, Thing: t.Thing, Flattrs: t.Flattrs, Amount: t.Amount.Format(locale)})
+			perThing = append(perThing, earningRow{Month: m.Month, Thing: titleOr(titles, t.Thing), Flattrs: t.Flattrs, Amount: t.Amount.Format(locale)})
 		}
 	}
 	data["Chart"] = newBarChart("earnings", "Earnings per month",
@@ -80,14 +92,6 @@ func (s *Server) renderCreator(c *gin.Context, status int, data gin.H) {
 		prs = append(prs, payoutRow{Date: p.CreatedAt.UTC().Format("2006-01-02"), Amount: p.Amount.Format(locale), Provider: p.Provider, State: p.State, Reason: p.Reason})
 	}
 	data["Payouts"] = prs
-	if s.deps.OwnedThings != nil {
-		owned, err := s.deps.OwnedThings.Owned(ctx, me, maxDashboardThings)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		data["Things"] = owned
-	}
 	if s.deps.Claims != nil {
 		list, err := s.deps.Claims.List(ctx, u.Username)
 		if err != nil {

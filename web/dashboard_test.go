@@ -170,7 +170,9 @@ func find(n *html.Node, fn func(*html.Node) bool) *html.Node {
 	return out
 }
 
-func byID(id string) func(*html.Node) bool { return func(n *html.Node) bool { return attr(n, "id") == id } }
+func byID(id string) func(*html.Node) bool {
+	return func(n *html.Node) bool { return attr(n, "id") == id }
+}
 
 func text(n *html.Node) string {
 	var b strings.Builder
