@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -88,6 +89,16 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// colorScheme makes the page see prefers-color-scheme: scheme.
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	})
+}
+
 // browserSignIn opens path signed out, signs in on the login page it
 // is sent to, and lands back on path, where ready appears.
 func browserSignIn(t *testing.T, ctx context.Context, n *node, path, username, ready string) {
@@ -137,6 +148,13 @@ func TestDashboardInABrowser(t *testing.T) {
 	screenshot(t, ctx, "dashboard-phone")
 	do(t, ctx, "desktop size", chromedp.EmulateViewport(1000, 900))
 	screenshot(t, ctx, "dashboard")
+	// Dark by the system's preference, from the stylesheet alone.
+	do(t, ctx, "dark", colorScheme("dark"))
+	if bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`)); err != nil || bg != "rgb(18, 18, 20)" {
+		t.Errorf("dark background = %q (%v)", bg, err)
+	}
+	screenshot(t, ctx, "dashboard-dark")
+	do(t, ctx, "light", colorScheme("light"))
 
 	do(t, ctx, "change the weight",
 		chromedp.SetValue(chromedp.CSS("#weight-"+two.ID), "3"),
