@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/app/months"
 	"github.com/plaudit/plaudit/app/statements"
 )
@@ -93,25 +94,7 @@ func (s *Server) renderFunder(c *gin.Context, form funderForm) {
 		s.fail(c, err)
 		return
 	}
-	titles := map[string]string{}
-	rows := make([]flattrRow, 0, len(list))
-	for i := range list {
-		f := &list[i]
-		row := flattrRow{ID: f.ID, Title: f.ThingURI, URL: f.ThingURI, Owner: f.OwnerURI, State: f.State, Live: f.Live(),
-			Weight: strconv.Itoa(f.Weight)}
-		if f.Thing != nil {
-			row.Title, row.URL = f.Thing.Display(), f.Thing.URL
-		}
-		titles[f.ThingURI] = row.Title
-		if f.Tip > 0 {
-			row.Tip = app.Money{Minor: f.Tip, Currency: p.Amount.Currency}.Decimal()
-		}
-		if form.FlattrID == f.ID {
-			row.Weight, row.Tip = form.Weight, form.Tip
-			row.WeightErr, row.TipErr, row.Err = form.WeightErr, form.TipErr, form.FlattrErr
-		}
-		rows = append(rows, row)
-	}
+	rows, titles := flattrRows(list, form, p.Amount.Currency)
 	budget := form.Budget
 	if form.BudgetErr == "" {
 		budget = p.Budget.Decimal()
@@ -136,6 +119,31 @@ func (s *Server) renderFunder(c *gin.Context, form funderForm) {
 	}
 	c.Status(form.Status)
 	s.render(c, "dashboard.html", data)
+}
+
+// flattrRows are this month's flattrs with the values of their forms (a
+// refused form keeps what was typed), and the titles of their things.
+func flattrRows(list []flattrs.Listed, form funderForm, currency string) ([]flattrRow, map[string]string) {
+	titles := map[string]string{}
+	rows := make([]flattrRow, 0, len(list))
+	for i := range list {
+		f := &list[i]
+		row := flattrRow{ID: f.ID, Title: f.ThingURI, URL: f.ThingURI, Owner: f.OwnerURI, State: f.State, Live: f.Live(),
+			Weight: strconv.Itoa(f.Weight)}
+		if f.Thing != nil {
+			row.Title, row.URL = f.Thing.Display(), f.Thing.URL
+		}
+		titles[f.ThingURI] = row.Title
+		if f.Tip > 0 {
+			row.Tip = app.Money{Minor: f.Tip, Currency: currency}.Decimal()
+		}
+		if form.FlattrID == f.ID {
+			row.Weight, row.Tip = form.Weight, form.Tip
+			row.WeightErr, row.TipErr, row.Err = form.WeightErr, form.TipErr, form.FlattrErr
+		}
+		rows = append(rows, row)
+	}
+	return rows, titles
 }
 
 // projectionOf draws the projection by thing (who gets what if the month

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/statements"
 	"github.com/plaudit/plaudit/app/things"
 )
 
@@ -67,31 +69,8 @@ func (s *Server) renderCreator(c *gin.Context, status int, data gin.H) {
 		}
 		data["Things"] = owned
 	}
-	var bars []amountBar
-	var perThing []earningRow
-	months := e.Months
-	sort.SliceStable(months, func(i, j int) bool { return months[i].Month < months[j].Month })
-	for _, m := range months {
-		bars = append(bars, amountBar{Label: m.Month, Amount: m.Total})
-		for _, t := range m.Things {
-			perThing = append(perThing, earningRow{Month: m.Month, Thing: titleOr(titles, t.Thing), Flattrs: t.Flattrs, Amount: t.Amount.Format(locale)})
-		}
-	}
-	data["Chart"] = newBarChart("earnings", "Earnings per month",
-		"Each bar is what a closed month gave you, all your things together.", locale, bars)
-	data["Months"], data["PerThing"] = bars, perThing
-	data["MonthTotals"] = monthTotals(bars, locale)
-	pending := make([]earningRow, 0, len(e.Pending))
-	for _, p := range e.Pending {
-		pending = append(pending, earningRow{Thing: p.Peer, Amount: p.Amount.Format(locale)})
-	}
-	data["Pending"] = pending
-	type payoutRow struct{ Date, Amount, Provider, State, Reason string }
-	prs := make([]payoutRow, 0, len(payouts))
-	for _, p := range payouts {
-		prs = append(prs, payoutRow{Date: p.CreatedAt.UTC().Format("2006-01-02"), Amount: p.Amount.Format(locale), Provider: p.Provider, State: p.State, Reason: p.Reason})
-	}
-	data["Payouts"] = prs
+	earningsData(data, e, titles, locale)
+	data["Payouts"] = payoutRows(payouts, locale)
 	if s.deps.Claims != nil {
 		list, err := s.deps.Claims.List(ctx, u.Username)
 		if err != nil {
@@ -103,6 +82,40 @@ func (s *Server) renderCreator(c *gin.Context, status int, data gin.H) {
 	}
 	c.Status(status)
 	s.render(c, "dashboard_creator.html", data)
+}
+
+// earningsData adds the creator's earnings: the chart and table by
+// month, the table by thing, and what waits on each peer.
+func earningsData(data gin.H, e *statements.Earnings, titles map[string]string, locale string) {
+	months := slices.Clone(e.Months)
+	sort.SliceStable(months, func(i, j int) bool { return months[i].Month < months[j].Month })
+	var bars []amountBar
+	var perThing []earningRow
+	for _, m := range months {
+		bars = append(bars, amountBar{Label: m.Month, Amount: m.Total})
+		for _, t := range m.Things {
+			perThing = append(perThing, earningRow{Month: m.Month, Thing: titleOr(titles, t.Thing), Flattrs: t.Flattrs, Amount: t.Amount.Format(locale)})
+		}
+	}
+	data["Chart"] = newBarChart("earnings", "Earnings per month",
+		"Each bar is what a closed month gave you, all your things together.", locale, bars)
+	data["PerThing"], data["MonthTotals"] = perThing, monthTotals(bars, locale)
+	pending := make([]earningRow, 0, len(e.Pending))
+	for _, p := range e.Pending {
+		pending = append(pending, earningRow{Thing: p.Peer, Amount: p.Amount.Format(locale)})
+	}
+	data["Pending"] = pending
+}
+
+// payoutRow is a payout on the creator dashboard.
+type payoutRow struct{ Date, Amount, Provider, State, Reason string }
+
+func payoutRows(ps []app.Payout, locale string) []payoutRow {
+	out := make([]payoutRow, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, payoutRow{Date: p.CreatedAt.UTC().Format("2006-01-02"), Amount: p.Amount.Format(locale), Provider: p.Provider, State: p.State, Reason: p.Reason})
+	}
+	return out
 }
 
 func monthTotals(bars []amountBar, locale string) []earningRow {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,8 +11,10 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/accounts"
 	"github.com/plaudit/plaudit/app/store"
+	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/web"
 )
 
@@ -26,10 +29,15 @@ type dashboardFixture struct {
 func newDashboardFixture(t *testing.T) *dashboardFixture {
 	t.Helper()
 	m := newMoney()
-	srv := newServer(t, nil, func(d *web.Deps, _ *accounts.Service, _ *store.Store) {
+	srv := newServer(t, nil, func(d *web.Deps, _ *accounts.Service, st *store.Store) {
 		d.Currency = "EUR"
 		d.Funding, d.Flattrs, d.Statements, d.Claims = m, m, m, claimsFake{m}
+		d.OwnedThings = &things.Lookup{Store: st.Things}
 	})
+	if err := srv.st.UpsertThing(context.Background(), &app.Thing{URI: base + "/users/bob/posts/2", URL: base + "/users/bob/posts/2",
+		Kind: app.ThingNote, Title: "Bob's second post", OwnerURI: base + "/users/bob", OwnerConfirmed: true, Host: "plaudit.test", Local: true}); err != nil {
+		t.Fatal(err)
+	}
 	srv.mustUser(t, "carol", false)
 	srv.mustUser(t, "bob", false)
 	m.add(1, "carol", "https://remote.example/notes/one", "Note one", 1)
@@ -377,7 +385,7 @@ func TestCreatorDashboard(t *testing.T) {
 	doc := f.page(t, bob, "/dashboard/creator", "en")
 	checkChart(t, doc, "earnings", 2)
 	all := text(doc)
-	for _, want := range []string{"€12.34", "2026-10", "€7.34", "other.example", "€2.50", "sepa", "paid",
+	for _, want := range []string{"€12.34", "2026-10", "€7.34", "Bob's second post", "other.example", "€2.50", "sepa", "paid",
 		"add this alias: bob@plaudit.test", "add this profile link: http://plaudit.test/@bob"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("creator dashboard lacks %q", want)
@@ -385,7 +393,7 @@ func TestCreatorDashboard(t *testing.T) {
 	}
 	// Carol's creator dashboard is hers: none of bob's money or claims.
 	carol := f.signIn(t, "carol")
-	if got := text(f.page(t, carol, "/dashboard/creator", "en")); strings.Contains(got, "€12.34") || strings.Contains(got, "mastodon.example") {
+	if got := text(f.page(t, carol, "/dashboard/creator", "en")); strings.Contains(got, "€12.34") || strings.Contains(got, "mastodon.example") || strings.Contains(got, "Bob's second post") {
 		t.Errorf("carol sees bob's creator dashboard: %s", got)
 	}
 
