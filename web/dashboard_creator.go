@@ -34,6 +34,7 @@ type earningRow struct {
 type claimRow struct {
 	app.Claim
 	Alias, ProfileLink, MetaTag string
+	CheckErr                    string // why the check could not be made just now
 }
 
 // creatorDashboard is GET /dashboard/creator.
@@ -77,7 +78,13 @@ func (s *Server) renderCreator(c *gin.Context, status int, data gin.H) {
 			s.fail(c, err)
 			return
 		}
-		data["Claims"] = s.claimRows(u, list)
+		rows := s.claimRows(u, list)
+		for i := range rows {
+			if rows[i].ID == data["CheckID"] {
+				rows[i].CheckErr, _ = data["CheckErr"].(string)
+			}
+		}
+		data["Claims"] = rows
 		data["HasClaims"] = true
 	}
 	c.Status(status)
@@ -163,19 +170,22 @@ func (s *Server) postClaimVerify(c *gin.Context) {
 	}
 	cl, err := s.deps.Claims.Verify(c.Request.Context(), currentUser(c).Username, id)
 	if err != nil && !(cl != nil && app.ErrorCode(err) == app.EINVALID) {
-		if app.ErrorCode(err) == app.ENOTFOUND || ErrorStatus(err) >= 500 {
+		if app.ErrorCode(err) == app.ENOTFOUND {
 			s.fail(c, err)
 			return
 		}
-		s.refuseCreator(c, err, gin.H{"ClaimErr": app.ErrorMessage(err)})
+		s.refuseCreator(c, err, gin.H{"CheckID": id, "CheckErr": app.ErrorMessage(err)})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/dashboard/creator?done=claim#claim-"+strconv.FormatInt(id, 10))
 }
 
+// refuseCreator shows the creator dashboard again with a form's error.
+// The other server being unreachable is said there too; other internal
+// errors go through fail.
 func (s *Server) refuseCreator(c *gin.Context, err error, data gin.H) {
 	status := ErrorStatus(err)
-	if status >= 500 {
+	if status >= 500 && app.ErrorCode(err) != app.EUNAVAILABLE {
 		s.fail(c, err)
 		return
 	}

@@ -188,7 +188,8 @@ func (m *money) claimsOf(username string) []app.Claim {
 		return nil
 	}
 	return []app.Claim{{ID: 7, Kind: app.ClaimActor, Subject: "https://mastodon.example/users/bob", URL: "https://mastodon.example/users/bob",
-		State: app.ClaimRefused, Message: "https://mastodon.example/users/bob does not link back", CreatedAt: timeNow()}}
+		State: app.ClaimRefused, Message: "https://mastodon.example/users/bob does not link back", CreatedAt: timeNow()},
+		{ID: 8, Kind: app.ClaimSite, Subject: "https://blog.example", URL: "https://blog.example/", State: app.ClaimPending, CreatedAt: timeNow()}}
 }
 
 func (m *money) Verify(_ context.Context, username string, id int64) (*app.Claim, error) {
@@ -196,6 +197,9 @@ func (m *money) Verify(_ context.Context, username string, id int64) (*app.Claim
 	m.verify = append(m.verify, username)
 	m.mu.Unlock()
 	for _, c := range m.claimsOf(username) {
+		if c.ID == id && c.Kind == app.ClaimSite {
+			return nil, app.Errorf(app.EUNAVAILABLE, "blog.example did not answer")
+		}
 		if c.ID == id {
 			return &c, app.Errorf(app.EINVALID, "%s", c.Message)
 		}

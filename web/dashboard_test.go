@@ -398,17 +398,33 @@ func TestCreatorDashboard(t *testing.T) {
 	}
 
 	token := formToken(t, bob, f.srv.URL, "/dashboard/creator")
-	if resp := postForm(t, bob, f.srv.URL+"/dashboard/claims/7/verify", url.Values{}, nil); resp.StatusCode != http.StatusForbidden {
+	resp := postForm(t, bob, f.srv.URL+"/dashboard/claims/7/verify", url.Values{}, nil)
+	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("check again without the token = %d", resp.StatusCode)
 	}
-	resp := postForm(t, bob, f.srv.URL+"/dashboard/claims/7/verify", url.Values{"csrf_token": {token}}, nil)
+	resp = postForm(t, bob, f.srv.URL+"/dashboard/claims/7/verify", url.Values{"csrf_token": {token}}, nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/dashboard/creator?done=claim#claim-7" {
 		t.Errorf("check again = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if resp := postForm(t, carol, f.srv.URL+"/dashboard/claims/7/verify", url.Values{"csrf_token": {formToken(t, carol, f.srv.URL, "/dashboard/creator")}}, nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("carol checks bob's claim = %d, want 404", resp.StatusCode)
 	}
-	if got := strings.Join(f.money.verify, ","); got != "bob,carol" {
+	// The other side unreachable: said next to the claim, not an error page.
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/dashboard/claims/8/verify", strings.NewReader(url.Values{"csrf_token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := bob.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("check again with the blog down = %d, want 502", resp.StatusCode)
+	}
+	if got := text(find(checkPage(t, resp.Header, string(body)), byID("claim-8"))); !strings.Contains(got, "blog.example did not answer") || !strings.Contains(got, `<meta name="fediverse:creator" content="@bob@plaudit.test">`) {
+		t.Errorf("claim 8 after the failed check = %q", got)
+	}
+	if got := strings.Join(f.money.verify, ","); got != "bob,carol,bob" {
 		t.Errorf("Verify called for %s", got)
 	}
 }
