@@ -428,3 +428,19 @@ func TestCreatorDashboard(t *testing.T) {
 		t.Errorf("Verify called for %s", got)
 	}
 }
+
+// TestPublicPagesAreWellFormed runs the dashboards' HTML check on the
+// pages around them: the start, sign-in and sign-up pages and an error.
+func TestPublicPagesAreWellFormed(t *testing.T) {
+	f := newDashboardFixture(t)
+	for _, path := range []string{"/", "/login", "/signup", "/no/such/page"} {
+		body, _ := get(t, browser(t), f.srv.URL+path)
+		if err := wellFormed(body); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	body, _ := get(t, f.signIn(t, "carol"), f.srv.URL+"/")
+	if err := wellFormed(body); err != nil {
+		t.Errorf("/ signed in: %v", err)
+	}
+}
