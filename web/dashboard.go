@@ -24,6 +24,9 @@ func (s *Server) dashboardRoutes(forms *gin.RouterGroup) {
 	if s.deps.Funding != nil && s.deps.Flattrs != nil {
 		d.GET("", s.funderDashboard)
 		d.POST("/budget", s.postBudget)
+		if s.deps.TopUps != nil {
+			d.POST("/topup", s.postTopUpForm)
+		}
 		d.POST("/flattrs/:id", s.postFlattrChange)
 		d.POST("/flattrs/:id/undo", s.postFlattrUndo)
 	}
@@ -42,6 +45,8 @@ type funderForm struct {
 	Status    int
 	Budget    string // typed
 	BudgetErr string
+	TopUp     string // typed
+	TopUpErr  string
 	FlattrID  int64
 	Weight    string
 	WeightErr string
@@ -102,6 +107,7 @@ func (s *Server) renderFunder(c *gin.Context, form funderForm) {
 	data := gin.H{
 		"Title": "Dashboard", "Month": p.Month, "Wallet": p.Wallet.Format(locale), "BudgetShown": p.Budget.Format(locale),
 		"Currency": p.Budget.Currency, "Budget": budget, "BudgetErr": form.BudgetErr, "Flash": form.Flash,
+		"CanTopUp": s.deps.TopUps != nil, "TopUp": form.TopUp, "TopUpErr": form.TopUpErr,
 		"Flattrs": rows, "MinWeight": app.MinWeight, "MaxWeight": app.MaxWeight,
 		"Total": p.Amount.Format(locale), "Fee": p.Fee.Format(locale),
 	}
@@ -229,11 +235,28 @@ func (s *Server) postBudget(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/dashboard?done=budget#budget")
 }
 
-// refuseFunder shows the dashboard again with a form's error; internal
+// postTopUpForm is POST /dashboard/topup (amount): it sends the funder
+// to the payment provider's page.
+func (s *Server) postTopUpForm(c *gin.Context) {
+	typed := strings.TrimSpace(c.PostForm("amount"))
+	m, err := app.ParseMoney(typed, s.deps.Currency)
+	var pay string
+	if err == nil {
+		pay, err = s.deps.TopUps.StartTopUp(c.Request.Context(), currentUser(c).Username, m)
+	}
+	if err != nil {
+		s.refuseFunder(c, err, funderForm{TopUp: typed, TopUpErr: app.ErrorMessage(err)})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, pay)
+}
+
+// refuseFunder shows the dashboard again with a form's error. A provider
+// or server that cannot be reached is said there too; other internal
 // errors go through fail.
 func (s *Server) refuseFunder(c *gin.Context, err error, form funderForm) {
 	form.Status = ErrorStatus(err)
-	if form.Status >= 500 {
+	if form.Status >= 500 && app.ErrorCode(err) != app.EUNAVAILABLE {
 		s.fail(c, err)
 		return
 	}

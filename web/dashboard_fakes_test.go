@@ -217,3 +217,15 @@ func (c claimsFake) List(_ context.Context, username string) ([]app.Claim, error
 }
 
 func timeNow() time.Time { return time.Now() }
+
+// StartTopUp sends to a fake payment page; a top-up under 1.00 is refused
+// as by app/funding, over 500.00 the provider is down.
+func (m *money) StartTopUp(_ context.Context, username string, amount app.Money) (string, error) {
+	switch {
+	case amount.Minor < 100:
+		return "", app.Errorf(app.EINVALID, "a top-up is from 1.00 EUR to 1000.00 EUR")
+	case amount.Minor > 500_00:
+		return "", app.Errorf(app.EUNAVAILABLE, "the payment provider did not answer")
+	}
+	return "https://pay.example/checkout?user=" + username, nil
+}

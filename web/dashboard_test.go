@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -31,7 +32,7 @@ func newDashboardFixture(t *testing.T) *dashboardFixture {
 	m := newMoney()
 	srv := newServer(t, nil, func(d *web.Deps, _ *accounts.Service, st *store.Store) {
 		d.Currency = "EUR"
-		d.Funding, d.Flattrs, d.Statements, d.Claims = m, m, m, claimsFake{m}
+		d.Funding, d.Flattrs, d.Statements, d.Claims, d.TopUps = m, m, m, claimsFake{m}, m
 		d.OwnedThings = &things.Lookup{Store: st.Things}
 	})
 	if err := srv.st.UpsertThing(context.Background(), &app.Thing{URI: base + "/users/bob/posts/2", URL: base + "/users/bob/posts/2",
@@ -299,6 +300,9 @@ func TestDashboardFormsChangeFlattrsAndBudget(t *testing.T) {
 	if !strings.Contains(table, "€4.25") || !strings.Contains(table, "€2.25") {
 		t.Errorf("projection after the changes = %q", table)
 	}
+	if resp := post("/dashboard/topup", url.Values{"amount": {"10.00"}}); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "https://pay.example/checkout?user=carol" {
+		t.Fatalf("top-up = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	if resp := post("/dashboard/flattrs/2/undo", url.Values{}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("undo = %d", resp.StatusCode)
 	}
@@ -316,11 +320,14 @@ func TestDashboardFormErrorsStayWithTheirField(t *testing.T) {
 	token := formToken(t, carol, f.srv.URL, "/dashboard")
 	for name, tc := range map[string]struct {
 		path, field, typed, input, errID string
+		status                           int
 	}{
-		"weight out of range": {"/dashboard/flattrs/2", "weight", "11", "weight-2", "weight-2-err"},
-		"tip with a fraction": {"/dashboard/flattrs/2", "tip", "1.005", "tip-2", "tip-2-err"},
-		"budget not a number": {"/dashboard/budget", "amount", "lots", "budget-amount", "budget-err"},
-		"budget too small":    {"/dashboard/budget", "amount", "1.00", "budget-amount", "budget-err"},
+		"provider down":       {"/dashboard/topup", "amount", "600.00", "topup-amount", "topup-err", http.StatusBadGateway},
+		"weight out of range": {"/dashboard/flattrs/2", "weight", "11", "weight-2", "weight-2-err", 0},
+		"tip with a fraction": {"/dashboard/flattrs/2", "tip", "1.005", "tip-2", "tip-2-err", 0},
+		"budget not a number": {"/dashboard/budget", "amount", "lots", "budget-amount", "budget-err", 0},
+		"budget too small":    {"/dashboard/budget", "amount", "1.00", "budget-amount", "budget-err", 0},
+		"top-up too small":    {"/dashboard/topup", "amount", "0.50", "topup-amount", "topup-err", 0},
 	} {
 		t.Run(name, func(t *testing.T) {
 			form := url.Values{"csrf_token": {token}, tc.field: {tc.typed}}
@@ -335,8 +342,8 @@ func TestDashboardFormErrorsStayWithTheirField(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400", resp.StatusCode)
+			if want := cmp.Or(tc.status, http.StatusBadRequest); resp.StatusCode != want {
+				t.Fatalf("status %d, want %d", resp.StatusCode, want)
 			}
 			doc := checkPage(t, resp.Header, string(body))
 			in := find(doc, byID(tc.input))

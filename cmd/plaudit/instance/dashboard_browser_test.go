@@ -156,6 +156,15 @@ func TestDashboardInABrowser(t *testing.T) {
 	screenshot(t, ctx, "dashboard-dark")
 	do(t, ctx, "light", colorScheme("light"))
 
+	// No payment provider here: the top-up form says so beside the amount.
+	do(t, ctx, "top up",
+		chromedp.SetValue(chromedp.CSS("#topup-amount"), "10.00"),
+		chromedp.Click(chromedp.CSS(`form[action="/dashboard/topup"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#topup-err")),
+	)
+	if got := textOf(t, ctx, "#topup-err"); !strings.Contains(got, "ask an admin to credit your wallet") {
+		t.Errorf("top-up without a provider = %q", got)
+	}
 	do(t, ctx, "change the weight",
 		chromedp.SetValue(chromedp.CSS("#weight-"+two.ID), "3"),
 		chromedp.Click(chromedp.CSS("#flattr-"+two.ID+` form.flattr-edit button[type="submit"]`)),
