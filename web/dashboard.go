@@ -29,6 +29,9 @@ func (s *Server) dashboardRoutes(forms *gin.RouterGroup) {
 		}
 		d.POST("/flattrs/:id", s.postFlattrChange)
 		d.POST("/flattrs/:id/undo", s.postFlattrUndo)
+		if s.deps.Subscriptions != nil {
+			d.POST("/subscriptions/:id/cancel", s.postSubscriptionCancel)
+		}
 	}
 	if s.deps.Statements != nil {
 		d.GET("/creator", s.creatorDashboard)
@@ -81,6 +84,7 @@ func (s *Server) funderDashboard(c *gin.Context) {
 func flashOf(done string) string {
 	return map[string]string{
 		"budget": "Budget saved.", "flattr": "Flattr changed.", "undo": "Flattr undone.", "claim": "Claim checked.",
+		"subscription": "Subscription cancelled: this month's flattr stays.",
 	}[done]
 }
 
@@ -112,6 +116,14 @@ func (s *Server) renderFunder(c *gin.Context, form funderForm) {
 		"Total": p.Amount.Format(locale), "Fee": p.Fee.Format(locale),
 	}
 	data["Chart"], data["Projection"] = projectionOf(p, titles, locale)
+	if s.deps.Subscriptions != nil {
+		subs, err := s.deps.Subscriptions.Subscriptions(ctx, u.Username)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		data["Subscriptions"], data["HasSubscriptions"] = subscriptionRows(subs, titles), true
+	}
 	if s.deps.Statements != nil {
 		past, err := s.deps.Statements.Spending(ctx, s.funder(c), "")
 		if err != nil {
@@ -343,6 +355,41 @@ func (s *Server) postFlattrUndo(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/dashboard?done=undo#flattrs")
+}
+
+// subscriptionRow is a subscription on the funder dashboard.
+type subscriptionRow struct {
+	ID               int64
+	Thing, URI       string
+	Weight           int
+	LastMonth, Since string
+}
+
+// subscriptionRows are the funder's subscriptions still running.
+func subscriptionRows(subs []app.Subscription, titles map[string]string) []subscriptionRow {
+	out := []subscriptionRow{}
+	for _, sub := range subs {
+		if sub.CancelledAt == nil {
+			out = append(out, subscriptionRow{ID: sub.ID, Thing: titleOr(titles, sub.ThingURI), URI: sub.ThingURI, Weight: sub.Weight,
+				LastMonth: sub.LastMonth, Since: sub.CreatedAt.UTC().Format("2006-01-02")})
+		}
+	}
+	return out
+}
+
+// postSubscriptionCancel is POST /dashboard/subscriptions/:id/cancel:
+// no more flattrs from it; this month's flattr stays.
+func (s *Server) postSubscriptionCancel(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(c, app.Errorf(app.ENOTFOUND, "no subscription %q", c.Param("id")))
+		return
+	}
+	if _, err := s.deps.Subscriptions.Cancel(c.Request.Context(), currentUser(c).Username, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/dashboard?done=subscription#subscriptions")
 }
 
 // localeOf is the first language of the request's Accept-Language, for

@@ -25,11 +25,15 @@ type money struct {
 	things  map[string]*app.Thing
 	budget  map[string]int64
 	wallet  map[string]int64
-	verify  []string // username/claim id of each Verify call
+	verify  []string // username of each Verify call
+	subs    map[int64]*app.Subscription
 }
 
 func newMoney() *money {
-	return &money{flattrs: map[int64]*app.Flattr{}, things: map[string]*app.Thing{}, budget: map[string]int64{}, wallet: map[string]int64{}}
+	return &money{subs: map[int64]*app.Subscription{
+		1: {ID: 1, Username: "carol", ThingURI: "https://remote.example/notes/two", Weight: 3, LastMonth: app.MonthOf(timeNow()), CreatedAt: timeNow()},
+		2: {ID: 2, Username: "bob", ThingURI: "https://remote.example/notes/three", Weight: 2, CreatedAt: timeNow()},
+	}, flattrs: map[int64]*app.Flattr{}, things: map[string]*app.Thing{}, budget: map[string]int64{}, wallet: map[string]int64{}}
 }
 
 func (m *money) add(id int64, funder, thing, title string, weight int) {
@@ -228,4 +232,34 @@ func (m *money) StartTopUp(_ context.Context, username string, amount app.Money)
 		return "", app.Errorf(app.EUNAVAILABLE, "the payment provider did not answer")
 	}
 	return "https://pay.example/checkout?user=" + username, nil
+}
+
+// Subscriptions: carol has subscription 1, bob 2.
+func (m *money) Subscribe(context.Context, string, flattrs.Request) (*app.Subscription, error) {
+	return nil, app.Errorf(app.EINVALID, "not in this fake")
+}
+
+func (m *money) Subscriptions(_ context.Context, username string) ([]app.Subscription, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []app.Subscription
+	for _, s := range m.subs {
+		if s.Username == username {
+			out = append(out, *s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func (m *money) Cancel(_ context.Context, username string, id int64) (*app.Subscription, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.subs[id]
+	if !ok || s.Username != username {
+		return nil, app.Errorf(app.ENOTFOUND, "you have no subscription %d", id)
+	}
+	now := timeNow()
+	s.CancelledAt = &now
+	return s, nil
 }

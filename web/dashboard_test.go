@@ -32,7 +32,7 @@ func newDashboardFixture(t *testing.T) *dashboardFixture {
 	m := newMoney()
 	srv := newServer(t, nil, func(d *web.Deps, _ *accounts.Service, st *store.Store) {
 		d.Currency = "EUR"
-		d.Funding, d.Flattrs, d.Statements, d.Claims, d.TopUps = m, m, m, claimsFake{m}, m
+		d.Funding, d.Flattrs, d.Statements, d.Claims, d.TopUps, d.Subscriptions = m, m, m, claimsFake{m}, m, m
 		d.OwnedThings = &things.Lookup{Store: st.Things}
 	})
 	if err := srv.st.UpsertThing(context.Background(), &app.Thing{URI: base + "/users/bob/posts/2", URL: base + "/users/bob/posts/2",
@@ -262,7 +262,7 @@ func TestFunderDashboard(t *testing.T) {
 			t.Errorf("no #%s", id)
 		}
 	}
-	if find(doc, byID("flattr-3")) != nil || strings.Contains(text(doc), "Bob's flattr") {
+	if find(doc, byID("flattr-3")) != nil || find(doc, byID("subscription-2")) != nil || strings.Contains(text(doc), "Bob's flattr") {
 		t.Error("carol's dashboard shows bob's flattr")
 	}
 	checkChart(t, doc, "projection", 2)
@@ -310,6 +310,16 @@ func TestDashboardFormsChangeFlattrsAndBudget(t *testing.T) {
 		t.Fatalf("flattr 2 is %s", f.money.flattrs[2].State)
 	}
 	checkChart(t, f.page(t, carol, "/dashboard", ""), "projection", 1)
+
+	if got := text(find(f.page(t, carol, "/dashboard", ""), byID("subscription-1"))); !strings.Contains(got, "Note two, weight 3") {
+		t.Errorf("subscription 1 = %q", got)
+	}
+	if resp := post("/dashboard/subscriptions/1/cancel", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel = %d", resp.StatusCode)
+	}
+	if doc := f.page(t, carol, "/dashboard?done=subscription", ""); find(doc, byID("subscription-1")) != nil || f.money.subs[1].CancelledAt == nil {
+		t.Error("the cancelled subscription is still there")
+	}
 }
 
 // TestDashboardFormErrorsStayWithTheirField: a refused field shows its
@@ -366,22 +376,25 @@ func TestDashboardFormsNeedCSRFAndOwnership(t *testing.T) {
 	f := newDashboardFixture(t)
 	carol := f.signIn(t, "carol")
 	token := formToken(t, carol, f.srv.URL, "/dashboard")
-	for _, path := range []string{"/dashboard/budget", "/dashboard/flattrs/1", "/dashboard/flattrs/1/undo"} {
+	for _, path := range []string{"/dashboard/budget", "/dashboard/flattrs/1", "/dashboard/flattrs/1/undo", "/dashboard/topup", "/dashboard/subscriptions/1/cancel"} {
 		resp := postForm(t, carol, f.srv.URL+path, url.Values{"amount": {"9.00"}, "weight": {"9"}}, nil)
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("POST %s without the token = %d, want 403", path, resp.StatusCode)
 		}
 	}
-	for _, path := range []string{"/dashboard/flattrs/3", "/dashboard/flattrs/3/undo"} {
+	for _, path := range []string{"/dashboard/flattrs/3", "/dashboard/flattrs/3/undo", "/dashboard/subscriptions/2/cancel"} {
 		resp := postForm(t, carol, f.srv.URL+path, url.Values{"csrf_token": {token}, "weight": {"9"}}, nil)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("carol's POST %s of bob's flattr = %d, want 404", path, resp.StatusCode)
 		}
 	}
+	if f.money.subs[2].CancelledAt != nil {
+		t.Fatal("carol cancelled bob's subscription")
+	}
 	if fl := f.money.flattrs[3]; fl.Weight != 2 || fl.State != "active" {
 		t.Fatalf("bob's flattr changed: %+v", fl)
 	}
-	if fl := f.money.flattrs[1]; fl.Weight != 1 || f.money.budget[base+"/users/carol"] != 400 {
+	if fl := f.money.flattrs[1]; fl.Weight != 1 || f.money.budget[base+"/users/carol"] != 400 || f.money.subs[1].CancelledAt != nil {
 		t.Fatal("a form without the token changed something")
 	}
 }
