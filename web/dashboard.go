@@ -35,6 +35,7 @@ func (s *Server) dashboardRoutes(forms *gin.RouterGroup) {
 	}
 	if s.deps.Statements != nil {
 		d.GET("/creator", s.creatorDashboard)
+		d.GET("/statements/:file", s.getStatement)
 		if s.deps.Claims != nil {
 			d.POST("/claims", s.postClaim)
 			d.POST("/claims/:id/verify", s.postClaimVerify)

@@ -180,7 +180,10 @@ func (m *money) Spending(context.Context, string, string) ([]statements.MonthSpe
 	return nil, nil
 }
 
-func (m *money) WriteStatement(context.Context, io.Writer, string, string) error { return nil }
+func (m *money) WriteStatement(_ context.Context, w io.Writer, user, month string) error {
+	_, err := io.WriteString(w, "statement,"+user+","+month+"\n")
+	return err
+}
 
 // Claims: bob has one pending claim of a Mastodon account.
 func (m *money) Create(_ context.Context, username, rawURL string) (*app.Claim, error) {

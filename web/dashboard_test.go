@@ -411,6 +411,13 @@ func TestCreatorDashboard(t *testing.T) {
 			t.Errorf("creator dashboard lacks %q", want)
 		}
 	}
+	link := find(doc, func(n *html.Node) bool { return n.Data == "a" && strings.HasSuffix(attr(n, "href"), "2026-10.csv") })
+	if link == nil {
+		t.Fatal("no statement link for 2026-10")
+	}
+	if body, status := get(t, bob, f.srv.URL+attr(link, "href")); status != http.StatusOK || body != "statement,"+base+"/users/bob,2026-10\n" {
+		t.Errorf("statement = %d %q", status, body)
+	}
 	// Carol's creator dashboard is hers: none of bob's money or claims.
 	carol := f.signIn(t, "carol")
 	if got := text(f.page(t, carol, "/dashboard/creator", "en")); strings.Contains(got, "€12.34") || strings.Contains(got, "mastodon.example") || strings.Contains(got, "Bob's second post") {
