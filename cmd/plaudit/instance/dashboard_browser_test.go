@@ -2,6 +2,7 @@ package instance_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/federation/dereference/dereftest"
 )
 
 // screensDir is where the browser tests save screenshots of the pages
@@ -230,4 +232,46 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("bob's earnings = %q", earned)
 	}
 	screenshot(t, ctx, "dashboard-creator")
+}
+
+// TestClaimInABrowser: bob claims his Mastodon account from the creator
+// dashboard; the check finds no link back and the page gives the exact
+// steps (the alias and the profile link to add); once the Mastodon actor
+// names him, "Check again" verifies the claim.
+func TestClaimInABrowser(t *testing.T) {
+	ctx := newBrowser(t)
+	b := startNode(t, "B")
+	b.user("bob")
+	m := newMastodon(t)
+
+	browserSignIn(t, ctx, b, "/dashboard/creator", "bob", "#claim-url")
+	do(t, ctx, "claim",
+		chromedp.SetValue(chromedp.CSS("#claim-url"), m.actor),
+		chromedp.Click(chromedp.CSS(`form[action="/dashboard/claims"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#claims ol.steps`)),
+	)
+	steps := textOf(t, ctx, "#claims ul.claims")
+	for _, want := range []string{"refused", "add this alias: bob@" + b.addr, "add this profile link: " + b.base() + "/@bob"} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("the claim's steps lack %q:\n%s", want, steps)
+		}
+	}
+	screenshot(t, ctx, "dashboard-claim-steps")
+
+	// Bob adds the alias on Mastodon: the actor names his Plaudit actor.
+	var doc map[string]any
+	orig := dereftest.WithKey(t, dereftest.Fixture(t, "mastodon_actor.json", map[string]string{"https://mastodon.example": m.URL}), m.keyID, m.actor, dereftest.Key("alice"))
+	if err := json.Unmarshal(orig, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["alsoKnownAs"] = []string{"https://old.example/users/alice", b.actor("bob")}
+	body, _ := json.Marshal(doc)
+	m.Serve("/users/alice", body)
+	do(t, ctx, "check again",
+		chromedp.Click(chromedp.CSS(`#claims form[action$="/verify"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#claims [data-state="verified"]`)),
+	)
+	if got := textOf(t, ctx, "#claims ul.claims"); strings.Contains(got, "add this alias") {
+		t.Errorf("a verified claim still shows its steps: %s", got)
+	}
 }
