@@ -456,18 +456,26 @@ func TestCreatorDashboard(t *testing.T) {
 	}
 }
 
-// TestPublicPagesAreWellFormed runs the dashboards' HTML check on the
-// pages around them: the start, sign-in and sign-up pages and an error.
+// TestPublicPagesAreWellFormed runs the dashboards' page check (HTML,
+// CSP, nothing from elsewhere) on the pages around them: the start,
+// sign-in and sign-up pages, a profile and an error.
 func TestPublicPagesAreWellFormed(t *testing.T) {
 	f := newDashboardFixture(t)
-	for _, path := range []string{"/", "/login", "/signup", "/no/such/page"} {
-		body, _ := get(t, browser(t), f.srv.URL+path)
-		if err := wellFormed(body); err != nil {
-			t.Errorf("%s: %v", path, err)
+	carol := f.signIn(t, "carol")
+	for _, c := range []*http.Client{browser(t), carol} {
+		for _, path := range []string{"/", "/login", "/signup", "/@bob", "/no/such/page"} {
+			req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+			req.Header.Set("Accept", "text/html")
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusSeeOther {
+				continue // signed in, /login sends home
+			}
+			t.Run(path, func(t *testing.T) { checkPage(t, resp.Header, string(body)) })
 		}
-	}
-	body, _ := get(t, f.signIn(t, "carol"), f.srv.URL+"/")
-	if err := wellFormed(body); err != nil {
-		t.Errorf("/ signed in: %v", err)
 	}
 }
