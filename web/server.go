@@ -77,6 +77,10 @@ type Deps struct {
 	// /flattr confirm page.
 	Things        ThingPages
 	ThingResolver ThingResolver
+	// OwnedThings, when set, lists a creator's things on the creator
+	// dashboard (/dashboard/creator, served when Statements is set; the
+	// funder dashboard /dashboard needs Funding and Flattrs).
+	OwnedThings OwnedThings
 	// CountCacheTTL is how long counts are reused by the count endpoint
 	// and the button; 0 is DefaultCountCacheTTL, < 0 turns the cache off.
 	CountCacheTTL time.Duration
@@ -187,6 +191,7 @@ func (s *Server) routes() {
 	forms.POST("signup", s.signup)
 	forms.GET("@:name", s.ProfilePage)
 	s.thingRoutes(e, forms)
+	s.dashboardRoutes(forms)
 
 	api := e.Group("/api/v1", s.bearerUser)
 	api.GET("/me", s.requireScope("read:accounts", accounts.ScopeProfile), s.me)

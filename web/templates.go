@@ -35,7 +35,8 @@ func parseTemplates() (*template.Template, error) {
 }
 
 // render writes the named page with data plus what every page needs: the
-// signed-in user, the CSRF token and the instance's domain.
+// signed-in user, the CSRF token and the instance's domain, under the
+// page CSP.
 func (s *Server) render(c *gin.Context, name string, data gin.H) {
 	if data == nil {
 		data = gin.H{}
@@ -47,6 +48,10 @@ func (s *Server) render(c *gin.Context, name string, data gin.H) {
 		data["Title"] = pageTitles[name]
 	}
 	c.Header("Content-Type", "text/html; charset=utf-8")
+	// Every page gets the page policy unless its handler chose one.
+	if c.Writer.Header().Get("Content-Security-Policy") == "" {
+		setCSP(c, cspPage)
+	}
 	if err := s.pages.ExecuteTemplate(c.Writer, name, data); err != nil {
 		logger(c).Error("render page", "page", name, "err", err)
 	}

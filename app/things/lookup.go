@@ -2,6 +2,7 @@ package things
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/plaudit/plaudit/app"
@@ -12,6 +13,8 @@ import (
 type PageStore interface {
 	ThingByURL(ctx context.Context, url string) (*app.Thing, error)
 	ThingCountsByURL(ctx context.Context, url, month string) (app.ThingCounts, error)
+	ThingsOwnedBy(ctx context.Context, ownerURI string, limit int) ([]app.Thing, error)
+	ThingCounts(ctx context.Context, uri, month string) (app.ThingCounts, error)
 }
 
 // Lookup reads what is already known of a thing, by its id or its web
@@ -40,11 +43,7 @@ func (l *Lookup) Counts(ctx context.Context, rawURL string) (c app.ThingCounts, 
 	if err != nil {
 		return c, false, err
 	}
-	now := time.Now
-	if l.Now != nil {
-		now = l.Now
-	}
-	month := app.MonthOf(now())
+	month := app.MonthOf(l.now())
 	c, err = l.Store.ThingCountsByURL(ctx, u, month)
 	switch {
 	case err == nil:
@@ -53,4 +52,36 @@ func (l *Lookup) Counts(ctx context.Context, rawURL string) (c app.ThingCounts, 
 		return app.ThingCounts{Month: month}, false, nil
 	}
 	return c, false, err
+}
+
+// Owned is a thing with this month's counts, as its creator sees it.
+type Owned struct {
+	app.Thing
+	Counts app.ThingCounts
+}
+
+// Owned lists ownerURI's things, newest first, at most limit, each with
+// its counts of this month.
+func (l *Lookup) Owned(ctx context.Context, ownerURI string, limit int) ([]Owned, error) {
+	list, err := l.Store.ThingsOwnedBy(ctx, ownerURI, limit)
+	if err != nil {
+		return nil, fmt.Errorf("things of %s: %w", ownerURI, err)
+	}
+	month := app.MonthOf(l.now())
+	out := make([]Owned, 0, len(list))
+	for _, t := range list {
+		c, err := l.Store.ThingCounts(ctx, t.URI, month)
+		if err != nil {
+			return nil, fmt.Errorf("counts of %s: %w", t.URI, err)
+		}
+		out = append(out, Owned{Thing: t, Counts: c})
+	}
+	return out, nil
+}
+
+func (l *Lookup) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
 }

@@ -157,6 +157,7 @@ func (inst *Instance) processName(role string) string {
 
 func (inst *Instance) buildWeb() error {
 	probes := &jobs.Probes{Store: inst.store, Client: inst.jobs, Name: inst.processName("web")}
+	lookup := &things.Lookup{Store: inst.store.Things}
 	srv, err := web.New(web.Deps{
 		Accounts:        inst.accounts,
 		Probes:          probes,
@@ -182,7 +183,8 @@ func (inst *Instance) buildWeb() error {
 		StripeWebhook:   inst.stripeWebhook(),
 		PayoutDetails:   inst.money.Payouts,
 		Statements:      inst.money.Statements,
-		Things:          &things.Lookup{Store: inst.store.Things},
+		Things:          lookup,
+		OwnedThings:     lookup,
 		ThingResolver:   inst.federation.Things,
 		CountCacheTTL:   inst.config.Button.CountCache,
 		Inbox:           inst.federation.Inbox,
