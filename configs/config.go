@@ -3,6 +3,7 @@
 package configs
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -42,6 +43,8 @@ type Config struct {
 	Signup         string   `koanf:"signup" help:"who may create an account on the web: open, invite or closed"`
 	// FlattrHandle is the local account replies mention to flattr the post
 	// they reply to.
+	// AutoFlattrKey seals the tokens of funders' home servers.
+	AutoFlattrKey   string        `koanf:"auto_flattr_key" help:"32 random bytes in base64 (openssl rand -base64 32) that seal the tokens of funders' home servers for auto-flattr of their favourites; empty turns auto-flattr off"`
 	FlattrHandle    string        `koanf:"flattr_handle" help:"username of the flattr actor: a reply mentioning @HANDLE@domain flattrs the post replied to, for linked accounts; empty turns it off"`
 	AutoMigrate     bool          `koanf:"auto_migrate" help:"apply database migrations when serve or worker starts"`
 	LogLevel        string        `koanf:"log_level" help:"debug, info, warn or error"`
@@ -224,6 +227,11 @@ func (c Config) Validate() error {
 		bad("money.stripe_secret_key", "Stripe needs both stripe_secret_key and stripe_webhook_secret")
 	} else if c.Money.StripeSecretKey != "" && (!strings.HasPrefix(c.Money.StripeSecretKey, "sk_") || !strings.HasPrefix(c.Money.StripeWebhookSecret, "whsec_")) {
 		bad("money.stripe_secret_key", "the secret key starts with sk_ and the webhook secret with whsec_")
+	}
+	if c.AutoFlattrKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.AutoFlattrKey); err != nil || len(k) != 32 {
+			bad("auto_flattr_key", "must be 32 bytes in base64 (openssl rand -base64 32)")
+		}
 	}
 	if !isDecimal(c.Money.EscrowNotice) {
 		bad("money.escrow_notice", "%q is not an amount like 5.00", c.Money.EscrowNotice)

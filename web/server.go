@@ -95,7 +95,10 @@ type Deps struct {
 	PeerStatements http.HandlerFunc
 	// LinkCodes, when set, serves POST /api/v1/mentions/link_code;
 	// FlattrActorAcct is the flattr actor's address (@flattr@host).
-	LinkCodes       LinkCodes
+	LinkCodes LinkCodes
+	// AutoFlattr, when set, serves /api/v1/autoflattr and
+	// /autoflattr/callback.
+	AutoFlattr      AutoFlattr
 	FlattrActorAcct string
 	Discovery       Discovery
 	// TrustedProxies are the IPs and CIDRs whose X-Forwarded-For and
@@ -206,6 +209,7 @@ func (s *Server) routes() {
 	s.profileRoutes(api)
 	s.claimRoutes(api)
 	s.linkCodeRoutes(api)
+	s.autoFlattrRoutes(e, api)
 	s.blogRoutes(api)
 	s.flattrRoutes(api)
 	s.subscriptionRoutes(api)

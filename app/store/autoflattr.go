@@ -21,7 +21,7 @@ type autoFlattrLinkRow struct {
 	ClientSecret string
 	TokenSealed  string
 	Verifier     string
-	OAuthState   string
+	OAuthState   string `gorm:"column:oauth_state"`
 	State        string
 	MonthlyCap   int
 	Exceptions   string

@@ -3,6 +3,8 @@ package instance
 import (
 	"context"
 
+	"github.com/plaudit/plaudit/app/autoflattr"
+
 	"github.com/hibiken/asynq"
 
 	"github.com/plaudit/plaudit/app/accounts"
@@ -55,3 +57,6 @@ func (inst *Instance) TestKeys() *keys.Keyring { return inst.federation.Keys }
 func (inst *Instance) TestEnqueue(ctx context.Context, queue string, task *asynq.Task) error {
 	return jobs.NewClient(inst.redis, inst.opts.Queues).Enqueue(ctx, queue, task)
 }
+
+// TestAutoFlattr is the auto-flattr use case (nil without its key).
+func (inst *Instance) TestAutoFlattr() *autoflattr.Service { return inst.federation.AutoFlattr }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/plaudit/plaudit/app/autoflattr"
+
 	appmentions "github.com/plaudit/plaudit/app/mentions"
 
 	appsettlement "github.com/plaudit/plaudit/app/settlement"
@@ -66,6 +68,9 @@ type federationParts struct {
 	likeSink            *likeSink
 	// Mentions flattrs by reply to the flattr actor; nil when it is off.
 	Mentions *appmentions.Service
+	// AutoFlattr turns favourites on home servers into flattrs; nil
+	// without auto_flattr_key.
+	AutoFlattr *autoflattr.Service
 	// RemoteBlocks applies remote actors' blocks of local ones.
 	RemoteBlocks *moderation.RemoteBlocks
 	Inbox        *inbox.Inbox
@@ -108,6 +113,9 @@ func (inst *Instance) buildFederation() error {
 	}
 	f.buildBlogs(inst)
 	f.buildSettlement(inst)
+	if err := f.buildAutoFlattr(inst); err != nil {
+		return err
+	}
 	f.Deliverer = delivery.New(delivery.Deps{
 		Tx: inst.store.Database, Store: inst.store, Keys: f.Keys, Client: f.Client, Queue: queue, Moderation: f.Moderation,
 		HostConcurrency: hostConcurrency(cfg), Attempts: cfg.Federation.DeliveryAttempts,
@@ -175,6 +183,7 @@ func (f *federationParts) registerJobs(w *jobs.Worker) {
 	w.Handle(jobs.TypeSweep, jobs.HandleSweepTask(f.Sweep))
 	w.Periodic("@every 1m", time.Minute, jobs.QueueLow, jobs.NewSweepTask())
 	f.registerBlogJobs(w)
+	f.registerAutoFlattrJobs(w)
 	w.Handle(jobs.TypeRenewSubscriptions, jobs.HandleRenewSubscriptionsTask(func(ctx context.Context) error {
 		_, err := f.Likes.RenewSubscriptions(ctx, f.logger)
 		return err

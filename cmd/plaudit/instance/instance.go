@@ -198,6 +198,7 @@ func (inst *Instance) buildWeb() error {
 		Favourites:      inst.federation.Likes,
 		Version:         Version,
 		LinkCodes:       inst.linkCodes(),
+		AutoFlattr:      inst.autoFlattrWeb(),
 		FlattrActorAcct: "@" + inst.config.FlattrHandle + "@" + inst.config.Domain,
 		LoginLimits: &web.LoginLimits{
 			PerIP:       inst.config.Auth.IPAttempts,
