@@ -35,23 +35,32 @@ func main() {
 		max      = flag.Int("n", 5_000_000, "at most this many timed requests")
 		warmup   = flag.Duration("warmup", 2*time.Second, "load before the timed run")
 		etag     = flag.Bool("etag", false, "send If-None-Match with the ETag last seen for the URL (revalidating browsers: 304s)")
+		path     = flag.String("path", "", "instead of -urls: GET this path (and query) every time, e.g. /api/v1/accounts/verify_credentials")
+		header   = flag.String("header", "", "an extra request header, e.g. \"Authorization: Bearer plt_…\"")
 	)
 	flag.Parse()
-	if *base == "" || *urlsFile == "" {
+	if *base == "" || (*urlsFile == "") == (*path == "") {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*base, *urlsFile, *conc, *dur, *warmup, *max, *etag); err != nil {
+	if err := run(*base, *urlsFile, *path, *header, *conc, *dur, *warmup, *max, *etag); err != nil {
 		fmt.Fprintln(os.Stderr, "countload:", err)
 		os.Exit(1)
 	}
 }
 
-// requests are the prepared GETs, one per URL.
-func requests(base, file string) (host string, reqs [][]byte, err error) {
+// requests are the prepared GETs, one per URL (or the one path).
+func requests(base, file, path, header string) (host string, reqs [][]byte, err error) {
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return "", nil, fmt.Errorf("base %q: an http:// server", base)
+	}
+	extra := ""
+	if header != "" {
+		extra = header + "\r\n"
+	}
+	if path != "" {
+		return u.Host, [][]byte{[]byte("GET " + path + " HTTP/1.1\r\nHost: " + u.Host + "\r\n" + extra)}, nil
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -75,8 +84,8 @@ type result struct {
 	errs     int
 }
 
-func run(base, file string, conc int, dur, warmup time.Duration, max int, useETag bool) error {
-	host, reqs, err := requests(base, file)
+func run(base, file, path, header string, conc int, dur, warmup time.Duration, max int, useETag bool) error {
+	host, reqs, err := requests(base, file, path, header)
 	if err != nil {
 		return err
 	}
