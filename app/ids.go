@@ -44,3 +44,13 @@ func NormalizeID(id string) string {
 	}
 	return u.String()
 }
+
+// HostOf is the host (and port) of uri as written, or "" when uri is no
+// URL.
+func HostOf(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}

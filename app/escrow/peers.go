@@ -165,7 +165,7 @@ func (s *Service) AnnounceClaims(ctx context.Context) (int, error) {
 			if err != nil {
 				return n, fmt.Errorf("announce claim %d: %w", id, err)
 			}
-			if hostOfURI(c.Subject) == host {
+			if app.HostOf(c.Subject) == host {
 				continue // the account is on that peer itself: its own claims cover it
 			}
 			err = s.d.Tx.WithTx(ctx, func(ctx context.Context) error {
@@ -182,12 +182,4 @@ func (s *Service) AnnounceClaims(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-func hostOfURI(uri string) string {
-	u, err := url.Parse(uri)
-	if err != nil {
-		return ""
-	}
-	return u.Host
 }

@@ -248,7 +248,7 @@ func (s *Service) checkLine(l app.StatementLine, st *app.Statement, peer *app.Pe
 		return fmt.Sprintf("the amount %d is not positive", l.Amount)
 	case f == nil:
 		return "no such Like was received here, and " + peer.Host + " did not serve it"
-	case f.Local || hostOf(f.FunderURI) != peer.Host:
+	case f.Local || app.HostOf(f.FunderURI) != peer.Host:
 		return "the Like is not from " + peer.Host
 	case f.State == app.FlattrUndone:
 		return "the Like was undone"
@@ -281,7 +281,7 @@ func (s *Service) checkClaimLine(ctx context.Context, l app.StatementLine) (stri
 		return "", err
 	}
 	for _, c := range cs {
-		if hostOf(c.Subject) == hostOf(l.ThingURI) {
+		if app.HostOf(c.Subject) == app.HostOf(l.ThingURI) {
 			return "", nil
 		}
 	}
@@ -294,7 +294,7 @@ func (s *Service) checkClaimLine(ctx context.Context, l app.StatementLine) (stri
 func (s *Service) fetchMissing(ctx context.Context, st *app.Statement, got map[string]*app.Flattr) error {
 	var missing []string
 	for _, l := range st.Lines {
-		if l.Claimant == "" && got[l.LikeURI] == nil && hostOf(l.LikeURI) == st.PeerHost && len(missing) < s.d.MaxFetches {
+		if l.Claimant == "" && got[l.LikeURI] == nil && app.HostOf(l.LikeURI) == st.PeerHost && len(missing) < s.d.MaxFetches {
 			missing = append(missing, l.LikeURI)
 		}
 	}

@@ -240,14 +240,6 @@ func (s *Service) peerOfURI(ctx context.Context, uri string) (*app.Peer, error) 
 	return s.peer(ctx, u.Host, u.Scheme)
 }
 
-func hostOf(uri string) string {
-	u, err := url.Parse(uri)
-	if err != nil {
-		return ""
-	}
-	return u.Host
-}
-
 // Prepare writes and offers, after month's close, a statement to each
 // peer the close owes money: a line per Like (its thing and the amount
 // its funder gave), the total, signed. A peer with a statement for the
