@@ -98,3 +98,10 @@ type Subscription struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
+
+// FlattrSlot is where one live flattr may stand: a funder (its key: the
+// funder's URI, or the Like's id for a remote anonymous flattr), a thing
+// and a month.
+type FlattrSlot struct {
+	FunderKey, ThingURI, Month string
+}

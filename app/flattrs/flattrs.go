@@ -26,7 +26,7 @@ type Store interface {
 	Undone(ctx context.Context, actorURI, activityURI string) (bool, error)
 	UndoneAmong(ctx context.Context, activityURIs []string) (map[string]string, error)
 	FlattrsByActivities(ctx context.Context, activityURIs []string) (map[string]bool, error)
-	LiveFlattrsAmong(ctx context.Context, funderKeys, thingURIs, months []string) ([]app.Flattr, error)
+	LiveFlattrsAmong(ctx context.Context, slots []app.FlattrSlot) ([]app.Flattr, error)
 	MarkFlattrsUndone(ctx context.Context, ids []int64) error
 	InsertFlattrs(ctx context.Context, fs []*app.Flattr) ([]bool, error)
 }

@@ -392,7 +392,7 @@ func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, 
 	}
 	months := map[string]error{}
 	ids := make([]string, 0, len(idx))
-	var funders, thingURIs, monthList []string
+	var slots []app.FlattrSlot
 	monthOf := make(map[int]string, len(idx))
 	for _, i := range idx {
 		r := rs[i]
@@ -404,7 +404,6 @@ func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, 
 		if !seen {
 			_, err = s.openMonth(ctx, month, r.At)
 			months[month] = err
-			monthList = append(monthList, month)
 		}
 		if err != nil {
 			return fmt.Errorf("like %s: %w", r.ActivityURI, err)
@@ -415,15 +414,14 @@ func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, 
 		monthOf[i] = month
 		ids = append(ids, r.ActivityURI)
 		if !r.Terms.Anonymous {
-			funders = append(funders, r.ActorURI)
-			thingURIs = append(thingURIs, things[r.ObjectURI].URI)
+			slots = append(slots, app.FlattrSlot{FunderKey: r.ActorURI, ThingURI: things[r.ObjectURI].URI, Month: month})
 		}
 	}
 	repeats, err := s.d.Store.FlattrsByActivities(ctx, ids)
 	if err != nil {
 		return err
 	}
-	standing, err := s.d.Store.LiveFlattrsAmong(ctx, funders, thingURIs, monthList)
+	standing, err := s.d.Store.LiveFlattrsAmong(ctx, slots)
 	if err != nil {
 		return err
 	}

@@ -100,18 +100,33 @@ func (s *Flattrs) FlattrsByActivities(ctx context.Context, activityURIs []string
 	return out, nil
 }
 
-// LiveFlattrsAmong lists the live flattrs whose funder key, thing and
-// month are among the given ones (a superset of the pairs asked for: the
-// caller matches them).
-func (s *Flattrs) LiveFlattrsAmong(ctx context.Context, funderKeys, thingURIs, months []string) ([]app.Flattr, error) {
-	if len(funderKeys) == 0 {
+// LiveFlattrsAmong lists the live flattrs that stand in the given
+// (funder key, thing, month) slots: one row at most per slot, found
+// through the index that keeps a slot to one live flattr.
+func (s *Flattrs) LiveFlattrsAmong(ctx context.Context, slots []app.FlattrSlot) ([]app.Flattr, error) {
+	if len(slots) == 0 {
 		return nil, nil
 	}
+	var sb strings.Builder
+	sb.WriteString("SELECT * FROM flattrs WHERE state IN (?, ?) AND (funder_key, thing_uri, month) IN (VALUES ")
+	args := make([]any, 0, 2+3*len(slots))
+	args = append(args, app.FlattrActive, app.FlattrPending)
+	seen := make(map[app.FlattrSlot]bool, len(slots))
+	for _, sl := range slots {
+		if seen[sl] {
+			continue
+		}
+		if len(seen) > 0 {
+			sb.WriteString(", ")
+		}
+		seen[sl] = true
+		sb.WriteString("(?, ?, ?)")
+		args = append(args, sl.FunderKey, sl.ThingURI, sl.Month)
+	}
+	sb.WriteString(")")
 	var rows []flattrRow
-	err := s.conn(ctx).Where("funder_key IN ? AND thing_uri IN ? AND month IN ? AND state IN ?",
-		funderKeys, thingURIs, months, []string{app.FlattrActive, app.FlattrPending}).Find(&rows).Error
-	if err != nil {
-		return nil, translate(err, "live flattrs")
+	if err := s.conn(ctx).Raw(sb.String(), args...).Find(&rows).Error; err != nil {
+		return nil, translate(err, fmt.Sprintf("live flattrs in %d slots", len(seen)))
 	}
 	out := make([]app.Flattr, len(rows))
 	for i := range rows {
