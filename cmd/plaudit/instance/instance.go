@@ -102,6 +102,7 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 		accOpts = *opts.Accounts
 	}
 	accOpts.SignupMode = cfg.Signup
+	accOpts.Protected = append(accOpts.Protected, cfg.FlattrHandle)
 	if accOpts.HashSlots == nil {
 		accOpts.HashSlots = accounts.NewHashSlots(cfg.Auth.HashConcurrency)
 	}
