@@ -198,6 +198,7 @@ func (inst *Instance) buildWeb() error {
 		StatusThings:    inst.federation.Things,
 		Favourites:      inst.federation.Likes,
 		Version:         Version,
+		Admin:           inst.adminWeb(),
 		LinkCodes:       inst.linkCodes(),
 		AutoFlattr:      inst.autoFlattrWeb(),
 		FlattrActorAcct: "@" + inst.config.FlattrHandle + "@" + inst.config.Domain,
