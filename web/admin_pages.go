@@ -104,12 +104,17 @@ type adminForm struct {
 	Errors map[string]string // the errors, by field
 	Error  string            // an error of the form as a whole
 	Flash  string            // what was done
+	Done   string            // its key (?done=), the flash's id
 }
 
 // newAdminForm is the form state of a page shown by GET: ?done= names
 // what the form before the redirect did.
 func newAdminForm(c *gin.Context) adminForm {
-	return adminForm{Status: http.StatusOK, Values: map[string]string{}, Errors: map[string]string{}, Flash: adminFlash[c.Query("done")]}
+	f := adminForm{Status: http.StatusOK, Values: map[string]string{}, Errors: map[string]string{}, Flash: adminFlash[c.Query("done")]}
+	if f.Flash != "" {
+		f.Done = c.Query("done")
+	}
+	return f
 }
 
 var adminFlash = map[string]string{

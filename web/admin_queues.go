@@ -43,7 +43,11 @@ func (s *Server) queuesGuard(next http.Handler) http.Handler {
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
-		if strings.HasPrefix(rec.header.Get("Content-Type"), "text/html") {
+		if rec.header.Get("Content-Type") == "" && rec.body.Len() > 0 {
+			// As net/http would: the UI writes its page without a type.
+			w.Header().Set("Content-Type", http.DetectContentType(rec.body.Bytes()))
+		}
+		if strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
 			w.Header().Set("Content-Security-Policy", queuesCSP(rec.body.Bytes()))
 		}
 		w.WriteHeader(rec.status)

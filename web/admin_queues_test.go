@@ -17,7 +17,8 @@ import (
 const queuesScript = `window.FLAG_ROOT_PATH="/admin/queues"`
 
 // queuesUI stands in for asynqmon: a page with an inline script, and an
-// API that counts the changes it was asked for.
+// API that counts the changes it was asked for. Like asynqmon it writes
+// its page without a Content-Type.
 type queuesUI struct{ deletes int }
 
 func (q *queuesUI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +32,6 @@ func (q *queuesUI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"queues":[]}`)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = io.WriteString(w, `<!doctype html><html><head><script>`+queuesScript+`</script><script src="/admin/queues/static/main.js"></script></head><body></body></html>`)
 }
 
