@@ -41,6 +41,9 @@ type User struct {
 	IconURL            string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// SuspendedAt is when an admin suspended the account; nil while it
+	// is not. A suspended user cannot sign in or use a token.
+	SuspendedAt *time.Time
 }
 
 // UserSecrets are what a user's account keeps secret: kept apart from
@@ -123,4 +126,10 @@ type AccountStore interface {
 	// CreateUserWithInvite creates u and marks the unexpired, unused invite
 	// with codeHash as used by u, in one transaction.
 	CreateUserWithInvite(ctx context.Context, u *User, secrets UserSecrets, codeHash string, now time.Time) error
+
+	// ListUsers lists local users by username; SetUserSuspended sets or
+	// clears (nil) suspended_at; SetPasswordHash replaces a password.
+	ListUsers(ctx context.Context) ([]User, error)
+	SetUserSuspended(ctx context.Context, userID int64, at *time.Time) error
+	SetPasswordHash(ctx context.Context, userID int64, hash string) error
 }

@@ -100,7 +100,11 @@ func (s *Server) formError(c *gin.Context, page string, err error, data gin.H) {
 		return
 	}
 	logger(c).Info("form refused", "page", page, "err", err)
-	data["Error"] = app.ErrorMessage(err)
+	if field := app.FieldOf(err); field != "" {
+		data["Errors"] = map[string]string{field: app.ErrorMessage(err)}
+	} else {
+		data["Error"] = app.ErrorMessage(err)
+	}
 	c.Status(status)
 	s.render(c, page, data)
 }

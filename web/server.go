@@ -120,6 +120,8 @@ type Deps struct {
 	Favourites   Favourites
 	// Version is Plaudit's version, shown in the instance entity.
 	Version string
+	// Admin serves the admin pages under /admin (see AdminPages).
+	Admin AdminPages
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -195,6 +197,7 @@ func (s *Server) routes() {
 	forms.GET("@:name", s.ProfilePage)
 	s.thingRoutes(e, forms)
 	s.dashboardRoutes(forms)
+	s.adminPageRoutes(e, forms)
 
 	api := e.Group("/api/v1", s.bearerUser)
 	api.GET("/me", s.requireScope("read:accounts", accounts.ScopeProfile), s.me)

@@ -42,6 +42,9 @@ type Options struct {
 	// TokenTTL is the lifetime of an API token whose creator chose none;
 	// 0 uses DefaultTokenTTL.
 	TokenTTL time.Duration
+	// Protected are the usernames no admin may suspend: the instance's
+	// own accounts, such as the flattr actor.
+	Protected []string
 }
 
 // Service implements the account use cases.
@@ -101,7 +104,7 @@ func (s *Service) CreateUser(ctx context.Context, username, password string, adm
 		return nil, err
 	}
 	if err := s.store.CreateUser(ctx, u, secrets); err != nil {
-		return nil, fmt.Errorf("create user %s: %w", u.Username, err)
+		return nil, app.InField("username", fmt.Errorf("create user %s: %w", u.Username, err))
 	}
 	return u, nil
 }
@@ -117,14 +120,18 @@ func (s *Service) SignUp(ctx context.Context, username, password, inviteCode str
 	}
 	inviteCode = strings.TrimSpace(inviteCode)
 	if inviteCode == "" {
-		return nil, app.Errorf(app.EINVALID, "sign-up on this server needs an invite code")
+		return nil, app.InField("invite", app.Errorf(app.EINVALID, "sign-up on this server needs an invite code"))
 	}
 	u, secrets, err := s.newUser(username, password, false)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateUserWithInvite(ctx, u, secrets, HashSecret(inviteCode), s.opts.Now().UTC()); err != nil {
-		return nil, fmt.Errorf("sign up %s: %w", u.Username, err)
+		field := "invite"
+		if app.ErrorCode(err) == app.ECONFLICT {
+			field = "username"
+		}
+		return nil, app.InField(field, fmt.Errorf("sign up %s: %w", u.Username, err))
 	}
 	return u, nil
 }
@@ -135,10 +142,10 @@ func (s *Service) newUser(username, password string, admin bool) (*app.User, app
 	var none app.UserSecrets
 	name, err := app.NormalizeUsername(username)
 	if err != nil {
-		return nil, none, err
+		return nil, none, app.InField("username", err)
 	}
 	if err := checkPassword(password); err != nil {
-		return nil, none, err
+		return nil, none, app.InField("password", err)
 	}
 	var hash string
 	err = s.withHashSlot(func() (err error) {
@@ -201,6 +208,9 @@ func (s *Service) authenticate(ctx context.Context, username, password string) (
 	if !ok {
 		return nil, errBadCredentials
 	}
+	if u.SuspendedAt != nil {
+		return nil, errSuspended
+	}
 	return u, nil
 }
 
@@ -245,6 +255,9 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*app.User, err
 	u, err := s.store.UserByID(ctx, sess.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("load session user: %w", err)
+	}
+	if u.SuspendedAt != nil {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "this account is suspended")
 	}
 	return u, nil
 }

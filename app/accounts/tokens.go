@@ -132,6 +132,9 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*TokenA
 	if err != nil {
 		return nil, fmt.Errorf("load token user: %w", err)
 	}
+	if u.SuspendedAt != nil {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "this account is suspended")
+	}
 	return &TokenAccess{User: u, Token: t, Scopes: scopes}, nil
 }
 

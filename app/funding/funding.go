@@ -54,14 +54,14 @@ func (s *Service) Credit(ctx context.Context, username string, amount app.Money,
 	ref = strings.TrimSpace(ref)
 	switch {
 	case ref == "":
-		return nil, app.Errorf(app.EINVALID, "a top-up needs the payment's reference (--ref)")
+		return nil, app.InField("ref", app.Errorf(app.EINVALID, "a top-up needs the payment's reference (--ref)"))
 	case amount.Minor <= 0:
-		return nil, app.Errorf(app.EINVALID, "a top-up must be more than nothing, not %s", amount)
+		return nil, app.InField("amount", app.Errorf(app.EINVALID, "a top-up must be more than nothing, not %s", amount))
 	case amount.Currency != s.ledger.Currency():
-		return nil, app.Errorf(app.EINVALID, "this instance keeps %s, not %s", s.ledger.Currency(), amount.Currency)
+		return nil, app.InField("amount", app.Errorf(app.EINVALID, "this instance keeps %s, not %s", s.ledger.Currency(), amount.Currency))
 	}
 	if _, err := s.users.UserByUsername(ctx, username); err != nil {
-		return nil, fmt.Errorf("top-up for %s: %w", username, err)
+		return nil, app.InField("username", fmt.Errorf("top-up for %s: %w", username, err))
 	}
 	t := &app.Transaction{
 		Key: "topup:" + provider + ":" + ref, Kind: "topup", Memo: fmt.Sprintf("%s payment %s", provider, ref),

@@ -44,7 +44,7 @@ func (userRow) TableName() string { return "users" }
 // secrets.
 var userColumns = []string{
 	"id", "username", "display_name", "summary", "admin", "public_key_pem", "manually_approves_followers",
-	"discoverable", "also_known_as", "attribution_domains", "icon_url", "created_at", "updated_at",
+	"discoverable", "also_known_as", "attribution_domains", "icon_url", "suspended_at", "created_at", "updated_at",
 }
 
 // CreateUser inserts u with its secrets; a taken username is

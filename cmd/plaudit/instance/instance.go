@@ -102,6 +102,7 @@ func Open(ctx context.Context, cfg configs.Config, opts Options) (_ *Instance, e
 		accOpts = *opts.Accounts
 	}
 	accOpts.SignupMode = cfg.Signup
+	accOpts.Protected = append(accOpts.Protected, cfg.FlattrHandle)
 	if accOpts.HashSlots == nil {
 		accOpts.HashSlots = accounts.NewHashSlots(cfg.Auth.HashConcurrency)
 	}
@@ -197,6 +198,7 @@ func (inst *Instance) buildWeb() error {
 		StatusThings:    inst.federation.Things,
 		Favourites:      inst.federation.Likes,
 		Version:         Version,
+		Admin:           inst.adminWeb(),
 		LinkCodes:       inst.linkCodes(),
 		AutoFlattr:      inst.autoFlattrWeb(),
 		FlattrActorAcct: "@" + inst.config.FlattrHandle + "@" + inst.config.Domain,
