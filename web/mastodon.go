@@ -34,13 +34,13 @@ func (s *Server) mastodonRoutes(e *gin.Engine, v1 *gin.RouterGroup) {
 	v1.GET("/accounts/verify_credentials", s.requireScope("read:accounts", accounts.ScopeProfile), s.verifyCredentials)
 	v1.GET("/preferences", s.requireScope("read:accounts"), s.preferences)
 	s.statusRoutes(v1, v2)
-	s.emptyRoutes(v1, v2)
+	s.emptyRoutes(v1, v2, s.socialRoutes(v1))
 }
 
 // emptyRoutes answer what apps ask at start-up with an empty, valid
 // result: Plaudit has no filters, lists, markers, emojis, announcements,
 // followed tags or trends.
-func (s *Server) emptyRoutes(v1, v2 *gin.RouterGroup) {
+func (s *Server) emptyRoutes(v1, v2 *gin.RouterGroup, social bool) {
 	emptyList := func(c *gin.Context) { c.JSON(http.StatusOK, []any{}) }
 	emptyObject := func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{}) }
 	read := s.requireScope(accounts.ScopeRead)
@@ -54,9 +54,11 @@ func (s *Server) emptyRoutes(v1, v2 *gin.RouterGroup) {
 	for _, p := range []string{"/trends", "/trends/tags", "/trends/statuses", "/trends/links", "/instance/rules", "/instance/peers", "/instance/activity"} {
 		v1.GET(p, emptyList)
 	}
-	v1.GET("/timelines/home", read, emptyList)
+	if !social {
+		v1.GET("/timelines/home", read, emptyList)
+		v1.GET("/notifications", read, emptyList)
+	}
 	v1.GET("/timelines/public", emptyList)
-	v1.GET("/notifications", read, emptyList)
 	v2.GET("/notifications/policy", read, func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{
 			"for_not_following": "accept", "for_not_followers": "accept", "for_new_accounts": "accept",

@@ -196,6 +196,7 @@ func (inst *Instance) buildWeb() error {
 		OAuthApps:       inst.oauth(),
 		StatusThings:    inst.federation.Things,
 		Favourites:      inst.federation.Likes,
+		Mastodon:        inst.federation.Social,
 		Version:         Version,
 		LinkCodes:       inst.linkCodes(),
 		AutoFlattr:      inst.autoFlattrWeb(),
