@@ -51,4 +51,16 @@ type ActorCard struct {
 	URI    string
 	User   *User
 	Remote *RemoteActor
+	// Followers, Following and Statuses are counted for one account
+	// shown alone (a local user's); 0 in lists.
+	Followers, Following, Statuses int64
+}
+
+// Relationship is how a local user and another actor follow each other.
+type Relationship struct {
+	Following  bool // the user's follow is accepted
+	Requested  bool // the user's follow waits for an answer
+	FollowedBy bool // the actor's follow of the user is accepted
+	// RequestedBy tells that the actor's follow waits for the user.
+	RequestedBy bool
 }

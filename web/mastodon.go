@@ -173,6 +173,9 @@ type accountJSON struct {
 	Roles          []any    `json:"roles"`
 	Source         *sourceJ `json:"source,omitempty"`
 	Role           any      `json:"role,omitempty"`
+	// PlauditDefaultWeight is, on the CredentialAccount, the weight a
+	// favourite flattrs with.
+	PlauditDefaultWeight int `json:"plaudit_default_weight,omitempty"`
 }
 
 // sourceJ is the CredentialAccount's source.
@@ -186,6 +189,9 @@ type sourceJ struct {
 	HideCollections     bool   `json:"hide_collections"`
 	Discoverable        bool   `json:"discoverable"`
 	Indexable           bool   `json:"indexable"`
+	// PlauditDefaultWeight is the weight a favourite flattrs with, which
+	// update_credentials sets.
+	PlauditDefaultWeight int `json:"plaudit_default_weight,omitempty"`
 }
 
 // localAccount is a local user as the Mastodon API shows them.
@@ -216,6 +222,14 @@ func (s *Server) verifyCredentials(c *gin.Context) {
 		role = gin.H{"id": "3", "name": "Admin", "permissions": "1", "color": "", "highlighted": true}
 	}
 	a.Role = role
+	if s.deps.Mastodon != nil {
+		w, err := s.deps.Mastodon.DefaultWeight(c.Request.Context(), u.Username)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		a.PlauditDefaultWeight, a.Source.PlauditDefaultWeight = w, w
+	}
 	c.JSON(http.StatusOK, a)
 }
 

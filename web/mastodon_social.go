@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/social"
 	"github.com/plaudit/plaudit/web/sanitize"
 )
 
@@ -20,6 +21,15 @@ type MastodonSocial interface {
 	Home(ctx context.Context, username string, p app.Page) ([]app.TimelineEntry, error)
 	Notifications(ctx context.Context, username string, types []string, p app.Page) ([]app.Notification, map[string]*app.Thing, error)
 	Cards(ctx context.Context, uris []string) (map[string]app.ActorCard, error)
+	Account(ctx context.Context, id int64) (app.ActorCard, error)
+	Lookup(ctx context.Context, acct string, resolve bool) (app.ActorCard, error)
+	AccountStatuses(ctx context.Context, username string, card app.ActorCard, p app.Page) ([]app.TimelineEntry, error)
+	Relationship(ctx context.Context, username, uri string) (app.Relationship, error)
+	Follow(ctx context.Context, username, uri string) (app.Relationship, error)
+	Unfollow(ctx context.Context, username, uri string) (app.Relationship, error)
+	PostStatus(ctx context.Context, username string, st social.Status) (*app.TimelineEntry, error)
+	DefaultWeight(ctx context.Context, username string) (int, error)
+	SetDefaultWeight(ctx context.Context, username string, weight int) error
 }
 
 // socialRoutes adds the home timeline and notifications when
@@ -30,18 +40,17 @@ func (s *Server) socialRoutes(v1 *gin.RouterGroup) bool {
 	}
 	v1.GET("/timelines/home", s.requireScope("read:statuses"), s.homeTimeline)
 	v1.GET("/notifications", s.requireScope("read:notifications"), s.notifications)
+	s.accountRoutes(v1)
 	return true
 }
-
-// remoteAccountBase is added to a remote actor's row id to make its
-// account id, apart from local users' ids.
-const remoteAccountBase = 1_000_000_000_000_000
 
 // cardAccount is the account of an actor as Plaudit knows it.
 func (s *Server) cardAccount(card app.ActorCard, fallback accountJSON) accountJSON {
 	switch {
 	case card.User != nil:
-		return s.localAccount(card.User)
+		a := s.localAccount(card.User)
+		a.FollowersCount, a.FollowingCount, a.StatusesCount = int(card.Followers), int(card.Following), int(card.Statuses)
+		return a
 	case card.Remote != nil:
 		return s.remoteAccount(card.Remote)
 	}
@@ -67,7 +76,7 @@ func (s *Server) remoteAccount(r *app.RemoteActor) accountJSON {
 		display = name
 	}
 	return accountJSON{
-		ID: strconv.FormatInt(remoteAccountBase+r.ID, 10), Username: name, Acct: name + "@" + r.Host, URL: page, URI: r.URI,
+		ID: strconv.FormatInt(social.RemoteAccountBase+r.ID, 10), Username: name, Acct: name + "@" + r.Host, URL: page, URI: r.URI,
 		DisplayName: display, Note: string(sanitize.HTML(r.Summary)), Avatar: avatar, AvatarStatic: avatar,
 		Header: s.deps.BaseURL + "/static/header.png", HeaderStatic: s.deps.BaseURL + "/static/header.png",
 		Locked: r.ManuallyApprovesFollowers, Bot: r.Type == "Application" || r.Type == "Service", Group: r.Type == "Group",

@@ -203,7 +203,13 @@ func (s *Server) favourite(c *gin.Context) {
 	}
 	f, err := s.currentFlattr(c, t)
 	if err == nil && f == nil {
-		f, _, err = s.deps.Favourites.Flattr(c.Request.Context(), currentUser(c).Username, flattrs.Request{URL: t.URI})
+		weight := 0 // the default
+		if s.deps.Mastodon != nil {
+			weight, err = s.deps.Mastodon.DefaultWeight(c.Request.Context(), currentUser(c).Username)
+		}
+		if err == nil {
+			f, _, err = s.deps.Favourites.Flattr(c.Request.Context(), currentUser(c).Username, flattrs.Request{URL: t.URI, Weight: weight})
+		}
 	}
 	if err != nil {
 		s.failMastodon(c, err)
@@ -255,6 +261,10 @@ func (s *Server) search(c *gin.Context) {
 	out := gin.H{"accounts": []any{}, "statuses": []statusJSON{}, "hashtags": []any{}}
 	q := strings.TrimSpace(c.Query("q"))
 	typ := c.Query("type")
+	if s.deps.Mastodon != nil && looksLikeHandle(q) && (typ == "" || typ == "accounts") {
+		s.searchAccount(c, q, out)
+		return
+	}
 	if !strings.HasPrefix(q, "https://") && !strings.HasPrefix(q, "http://") || (typ != "" && typ != "statuses") {
 		c.JSON(http.StatusOK, out)
 		return

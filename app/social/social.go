@@ -12,6 +12,7 @@ import (
 	"fmt"
 
 	"github.com/plaudit/plaudit/app"
+	"github.com/plaudit/plaudit/app/posts"
 )
 
 // Store reads timelines and notifications (implemented by app/store).
@@ -25,24 +26,38 @@ type Store interface {
 	Notifications(ctx context.Context, recipientURI string, types []string, p app.Page) ([]app.Notification, error)
 	// HasLocalFollower tells whether a local actor follows actorURI.
 	HasLocalFollower(ctx context.Context, actorURI string) (bool, error)
+	// AccountStatuses lists the things ownerURI owns that viewerURI may
+	// see, ordered as HomeTimeline.
+	AccountStatuses(ctx context.Context, ownerURI, viewerURI string, p app.Page) ([]app.TimelineEntry, error)
+	StatusByKey(ctx context.Context, username, key string) (string, error)
+	SaveStatusKey(ctx context.Context, username, key, postURI string) error
+	RemoteActorByID(ctx context.Context, id int64) (*app.RemoteActor, error)
+	RemoteActorByName(ctx context.Context, username, host string) (*app.RemoteActor, error)
+	DefaultWeight(ctx context.Context, username string) (int, error)
+	SetDefaultWeight(ctx context.Context, username string, weight int) error
 }
 
 // Things resolves the objects of followed actors as things
 // (implemented by app/things.Service).
 type Things interface {
 	Resolve(ctx context.Context, rawURL string) (*app.Thing, error)
+	ByID(ctx context.Context, id int64) (*app.Thing, error)
+	ByURI(ctx context.Context, uri string) (*app.Thing, error)
 	ByURIs(ctx context.Context, uris []string) (map[string]*app.Thing, error)
 }
 
 // Addresses names local actors (implemented by federation.URLs).
 type Addresses interface {
 	Actor(username string) string
+	Followers(username string) string
 	LocalUsername(actorURI string) (string, bool)
+	Host() string
 }
 
 // Users loads local users (implemented by app/store).
 type Users interface {
 	UserByUsername(ctx context.Context, username string) (*app.User, error)
+	UserByID(ctx context.Context, id int64) (*app.User, error)
 }
 
 // Actors loads remote actors as last fetched (implemented by app/store).
@@ -50,13 +65,45 @@ type Actors interface {
 	RemoteActorByURI(ctx context.Context, uri string) (*app.RemoteActor, error)
 }
 
+// Posts publishes local posts (implemented by app/posts.Service).
+type Posts interface {
+	Publish(ctx context.Context, username string, d posts.Draft) (*app.Post, *app.Activity, error)
+	ByURI(ctx context.Context, uri string) (*app.Post, error)
+}
+
+// Follows sends follows and their undoing (implemented by
+// app/follows.Service).
+type Follows interface {
+	Follow(ctx context.Context, username, followeeURI string) (*app.Activity, error)
+	Unfollow(ctx context.Context, f *app.Follow) (*app.Activity, error)
+}
+
+// FollowStore reads follows (implemented by app/store).
+type FollowStore interface {
+	FollowByPair(ctx context.Context, followerURI, followeeURI string) (*app.Follow, error)
+	CountFollowers(ctx context.Context, followeeURI string) (int64, error)
+	CountFollowing(ctx context.Context, followerURI string) (int64, error)
+}
+
+// Handles finds the actor of a handle ("user@host") on another server:
+// WebFinger, then the actor fetched and stored (implemented in
+// cmd/plaudit/instance on federation/resolve and the fetcher).
+type Handles interface {
+	ResolveHandle(ctx context.Context, handle string) (*app.RemoteActor, error)
+}
+
 // Deps are what the Service needs.
 type Deps struct {
-	Store  Store
-	Things Things
-	Users  Users
-	Actors Actors
-	URLs   Addresses
+	Tx          app.Transactor
+	Store       Store
+	Things      Things
+	Users       Users
+	Actors      Actors
+	Posts       Posts
+	Follows     Follows
+	FollowStore FollowStore
+	Handles     Handles
+	URLs        Addresses
 }
 
 // Service runs the timeline and notification use cases.
