@@ -240,3 +240,24 @@ func (s *Server) notifications(c *gin.Context) {
 func (s *Server) uriAccount(uri string) accountJSON {
 	return s.ownerAccount(&app.Thing{OwnerURI: uri, Local: false})
 }
+
+// withOwners shows each status's account as Plaudit knows its actor
+// (with the account id GET /api/v1/accounts/:id answers), when it does.
+func (s *Server) withOwners(c *gin.Context, sts ...statusJSON) []statusJSON {
+	if s.deps.Mastodon == nil || len(sts) == 0 {
+		return sts
+	}
+	uris := make([]string, len(sts))
+	for i := range sts {
+		uris[i] = sts[i].ownerURI
+	}
+	cards, err := s.deps.Mastodon.Cards(c.Request.Context(), uris)
+	if err != nil {
+		logger(c).Warn("accounts of statuses", "err", err)
+		return sts
+	}
+	for i := range sts {
+		sts[i].Account = s.cardAccount(cards[sts[i].ownerURI], sts[i].Account)
+	}
+	return sts
+}

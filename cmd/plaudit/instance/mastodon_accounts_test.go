@@ -83,6 +83,11 @@ func TestMastodonAccounts(t *testing.T) {
 	if got, err := c.AccountLookup(ctx, "bob@"+b.addr); err != nil || got.ID != bob.ID {
 		t.Fatalf("lookup of bob = %+v, %v", got, err)
 	}
+	// A status of bob's shows the same account.
+	found, err := c.Search(ctx, b.publishNote("bob", bobToken, "bob's note"), true)
+	if err != nil || len(found.Statuses) != 1 || found.Statuses[0].Account.ID != bob.ID {
+		t.Fatalf("bob's status = %+v, %v", found, err)
+	}
 	me, err := c.AccountLookup(ctx, "carol")
 	if err != nil || me.Acct != "carol" {
 		t.Fatalf("lookup of carol = %+v, %v", me, err)
