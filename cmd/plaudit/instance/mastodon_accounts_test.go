@@ -121,11 +121,19 @@ func TestMastodonAccounts(t *testing.T) {
 	if acct, err := c.GetAccount(ctx, me.ID); err != nil || acct.FollowersCount != 1 || acct.FollowingCount != 1 {
 		t.Fatalf("carol's account = %+v, %v", acct, err)
 	}
+	if n := b.count("SELECT COUNT(*) FROM notifications WHERE recipient_uri = ? AND type = 'follow'", b.actor("bob")); n != 1 {
+		t.Fatalf("bob has %d follow notifications, want 1", n)
+	}
 	rel, err := c.AccountUnfollow(ctx, bob.ID)
 	if err != nil || rel.Following {
 		t.Fatalf("unfollow = %+v, %v", rel, err)
 	}
 	eventually(t, "the Undo on B", func() bool { return b.followState(a.actor("carol"), b.actor("bob")) == "" })
+	// The follow's notification went with it.
+	bc := gomastodon.NewClient(&gomastodon.Config{Server: b.base(), AccessToken: bobToken})
+	if ns, err := bc.GetNotifications(ctx, nil); err != nil || len(ns) != 0 {
+		t.Fatalf("bob's notifications after carol's unfollow = %+v, %v", ns, err)
+	}
 }
 
 // TestMastodonPosting: carol@A posts from an app; the status reaches her
