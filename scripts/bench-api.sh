@@ -4,7 +4,10 @@
 # /api/v1/timelines/home, with a bearer token, on PostgreSQL and Redis at
 # 127.0.0.1: requests per second, latency percentiles (tools/countload
 # -path) and CPU per request (scripts/lib/cpu.sh).
-# Usage: scripts/bench-api.sh [connections] [seconds]
+# Usage: [POSTS=n] scripts/bench-api.sh [connections] [seconds]
+# Before measuring, carol follows dave and POSTS statuses (default 200)
+# are posted through POST /api/v1/statuses, every other one by each, so
+# that the home timeline measured holds full pages of both.
 # The database plaudit_bench10 is dropped and made anew, Redis database 10
 # flushed.
 set -euo pipefail
@@ -12,6 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/cpu.sh
 conc=${1:-64}
 secs=${2:-20}
+posts=${POSTS:-200}
 port=18510
 db=plaudit_bench10
 work=$(mktemp -d)
@@ -31,11 +35,23 @@ base=http://127.0.0.1:$port
 "$work/plaudit" migrate >/dev/null
 echo 'a long password' | "$work/plaudit" user create carol >/dev/null
 token=$("$work/plaudit" token create carol 2>/dev/null)
+echo 'a long password' | "$work/plaudit" user create dave >/dev/null
+dave_token=$("$work/plaudit" token create dave 2>/dev/null)
 "$work/plaudit" serve 2>"$work/serve.log" &
 server=$!
 until curl -sf -o /dev/null "$base/healthz"; do sleep 0.05; done
 curl -sf -H "Authorization: Bearer $token" "$base/api/v1/accounts/verify_credentials" | head -c 200
 echo
+dave_id=$(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/accounts/lookup?acct=dave" | sed -E 's/^\{"id":"([0-9]+)".*/\1/')
+curl -sf -o /dev/null -X POST -H "Authorization: Bearer $token" "$base/api/v1/accounts/$dave_id/follow"
+for i in $(seq 1 "$posts"); do
+	t=$token
+	if ((i % 2 == 0)); then t=$dave_token; fi
+	curl -sf -o /dev/null -X POST -H "Authorization: Bearer $t" -H 'Content-Type: application/json' \
+		-d "{\"status\":\"status $i of the benchmark, https://example.com/$i\"}" "$base/api/v1/statuses"
+done
+shown=$(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/timelines/home" | { grep -o '"uri":"[^"]*/objects/' || true; } | wc -l)
+echo "$posts statuses posted; the home timeline's first page shows $shown"
 
 for path in /api/v1/accounts/verify_credentials /api/v1/timelines/home; do
 	echo "== $path: $conc connections, ${secs}s; nproc $(nproc); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

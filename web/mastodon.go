@@ -34,13 +34,13 @@ func (s *Server) mastodonRoutes(e *gin.Engine, v1 *gin.RouterGroup) {
 	v1.GET("/accounts/verify_credentials", s.requireScope("read:accounts", accounts.ScopeProfile), s.verifyCredentials)
 	v1.GET("/preferences", s.requireScope("read:accounts"), s.preferences)
 	s.statusRoutes(v1, v2)
-	s.emptyRoutes(v1, v2)
+	s.emptyRoutes(v1, v2, s.socialRoutes(v1))
 }
 
 // emptyRoutes answer what apps ask at start-up with an empty, valid
 // result: Plaudit has no filters, lists, markers, emojis, announcements,
 // followed tags or trends.
-func (s *Server) emptyRoutes(v1, v2 *gin.RouterGroup) {
+func (s *Server) emptyRoutes(v1, v2 *gin.RouterGroup, social bool) {
 	emptyList := func(c *gin.Context) { c.JSON(http.StatusOK, []any{}) }
 	emptyObject := func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{}) }
 	read := s.requireScope(accounts.ScopeRead)
@@ -54,9 +54,11 @@ func (s *Server) emptyRoutes(v1, v2 *gin.RouterGroup) {
 	for _, p := range []string{"/trends", "/trends/tags", "/trends/statuses", "/trends/links", "/instance/rules", "/instance/peers", "/instance/activity"} {
 		v1.GET(p, emptyList)
 	}
-	v1.GET("/timelines/home", read, emptyList)
+	if !social {
+		v1.GET("/timelines/home", read, emptyList)
+		v1.GET("/notifications", read, emptyList)
+	}
 	v1.GET("/timelines/public", emptyList)
-	v1.GET("/notifications", read, emptyList)
 	v2.GET("/notifications/policy", read, func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{
 			"for_not_following": "accept", "for_not_followers": "accept", "for_new_accounts": "accept",
@@ -171,6 +173,9 @@ type accountJSON struct {
 	Roles          []any    `json:"roles"`
 	Source         *sourceJ `json:"source,omitempty"`
 	Role           any      `json:"role,omitempty"`
+	// PlauditDefaultWeight is, on the CredentialAccount, the weight a
+	// favourite flattrs with.
+	PlauditDefaultWeight int `json:"plaudit_default_weight,omitempty"`
 }
 
 // sourceJ is the CredentialAccount's source.
@@ -184,6 +189,9 @@ type sourceJ struct {
 	HideCollections     bool   `json:"hide_collections"`
 	Discoverable        bool   `json:"discoverable"`
 	Indexable           bool   `json:"indexable"`
+	// PlauditDefaultWeight is the weight a favourite flattrs with, which
+	// update_credentials sets.
+	PlauditDefaultWeight int `json:"plaudit_default_weight,omitempty"`
 }
 
 // localAccount is a local user as the Mastodon API shows them.
@@ -214,6 +222,14 @@ func (s *Server) verifyCredentials(c *gin.Context) {
 		role = gin.H{"id": "3", "name": "Admin", "permissions": "1", "color": "", "highlighted": true}
 	}
 	a.Role = role
+	if s.deps.Mastodon != nil {
+		w, err := s.deps.Mastodon.DefaultWeight(c.Request.Context(), u.Username)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		a.PlauditDefaultWeight, a.Source.PlauditDefaultWeight = w, w
+	}
 	c.JSON(http.StatusOK, a)
 }
 

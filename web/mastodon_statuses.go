@@ -81,6 +81,8 @@ type statusJSON struct {
 	// PlauditWeight is the signed-in user's flattr weight this month, 0
 	// when they have not flattred it.
 	PlauditWeight int `json:"plaudit_weight"`
+	// ownerURI is the thing's owner, whose account the status shows.
+	ownerURI string
 }
 
 // toStatus shows thing t as a status, favourited when f (the user's live
@@ -104,6 +106,7 @@ func (s *Server) toStatus(t *app.Thing, f *app.Flattr) statusJSON {
 		ID: strconv.FormatInt(t.ID, 10), URI: t.URI, URL: page, CreatedAt: formatTime(t.CreatedAt),
 		Account: s.ownerAccount(t), Content: htmlParagraph(content), Visibility: "public",
 		MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{}, Filtered: []any{},
+		ownerURI: t.OwnerURI,
 	}
 	if f != nil {
 		st.Favourited, st.FavouritesCount, st.PlauditWeight = true, 1, f.Weight
@@ -181,7 +184,7 @@ func (s *Server) getStatus(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.toStatus(t, f))
+	c.JSON(http.StatusOK, s.withOwners(c, s.toStatus(t, f))[0])
 }
 
 // statusContext is GET /api/v1/statuses/:id/context: Plaudit keeps no
@@ -203,13 +206,19 @@ func (s *Server) favourite(c *gin.Context) {
 	}
 	f, err := s.currentFlattr(c, t)
 	if err == nil && f == nil {
-		f, _, err = s.deps.Favourites.Flattr(c.Request.Context(), currentUser(c).Username, flattrs.Request{URL: t.URI})
+		weight := 0 // the default
+		if s.deps.Mastodon != nil {
+			weight, err = s.deps.Mastodon.DefaultWeight(c.Request.Context(), currentUser(c).Username)
+		}
+		if err == nil {
+			f, _, err = s.deps.Favourites.Flattr(c.Request.Context(), currentUser(c).Username, flattrs.Request{URL: t.URI, Weight: weight})
+		}
 	}
 	if err != nil {
 		s.failMastodon(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.toStatus(t, f))
+	c.JSON(http.StatusOK, s.withOwners(c, s.toStatus(t, f))[0])
 }
 
 // unfavourite is POST /api/v1/statuses/:id/unfavourite: undo this month's
@@ -227,7 +236,7 @@ func (s *Server) unfavourite(c *gin.Context) {
 		s.failMastodon(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.toStatus(t, nil))
+	c.JSON(http.StatusOK, s.withOwners(c, s.toStatus(t, nil))[0])
 }
 
 // listFavourites is GET /api/v1/favourites: the things the user flattred
@@ -245,7 +254,7 @@ func (s *Server) listFavourites(c *gin.Context) {
 			out = append(out, s.toStatus(l.Thing, &l.Flattr))
 		}
 	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, s.withOwners(c, out...))
 }
 
 // search is GET /api/v2/search: a post's URL (with resolve=true for one
@@ -255,6 +264,10 @@ func (s *Server) search(c *gin.Context) {
 	out := gin.H{"accounts": []any{}, "statuses": []statusJSON{}, "hashtags": []any{}}
 	q := strings.TrimSpace(c.Query("q"))
 	typ := c.Query("type")
+	if s.deps.Mastodon != nil && looksLikeHandle(q) && (typ == "" || typ == "accounts") {
+		s.searchAccount(c, q, out)
+		return
+	}
 	if !strings.HasPrefix(q, "https://") && !strings.HasPrefix(q, "http://") || (typ != "" && typ != "statuses") {
 		c.JSON(http.StatusOK, out)
 		return
@@ -279,7 +292,7 @@ func (s *Server) search(c *gin.Context) {
 			s.fail(c, ferr)
 			return
 		}
-		out["statuses"] = []statusJSON{s.toStatus(t, f)}
+		out["statuses"] = s.withOwners(c, s.toStatus(t, f))
 	case app.ErrorCode(err) == app.EINTERNAL || app.ErrorCode(err) == "":
 		s.fail(c, err)
 		return

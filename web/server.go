@@ -118,6 +118,9 @@ type Deps struct {
 	// leaves them out.
 	StatusThings StatusThings
 	Favourites   Favourites
+	// Mastodon, when set, serves the rest of the Mastodon client API
+	// (timelines, notifications, accounts, posting); see MastodonSocial.
+	Mastodon MastodonSocial
 	// Version is Plaudit's version, shown in the instance entity.
 	Version string
 	// Admin serves the admin pages under /admin (see AdminPages).

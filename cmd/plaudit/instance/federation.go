@@ -22,6 +22,7 @@ import (
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/app/posts"
 	"github.com/plaudit/plaudit/app/profiles"
+	"github.com/plaudit/plaudit/app/social"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
@@ -71,6 +72,9 @@ type federationParts struct {
 	// AutoFlattr turns favourites on home servers into flattrs; nil
 	// without auto_flattr_key.
 	AutoFlattr *autoflattr.Service
+	// Social is the Mastodon API's timelines and notifications (see
+	// mastodon.go).
+	Social *social.Service
 	// RemoteBlocks applies remote actors' blocks of local ones.
 	RemoteBlocks *moderation.RemoteBlocks
 	Inbox        *inbox.Inbox
@@ -126,7 +130,7 @@ func (inst *Instance) buildFederation() error {
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Things: f.Things, Blocks: f.RemoteBlocks,
 		URLs: urls, BodyLimit: cfg.BodyLimit,
 		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
-		Created: f.created(inst), Settlements: f.SettlementReceiver,
+		Created: createdAll{f.created(inst), f.social(inst)}, Settlements: f.SettlementReceiver,
 	})
 	f.likeSink.in = f.Inbox
 	f.Discovery = discovery.New(discovery.Deps{

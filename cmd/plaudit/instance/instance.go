@@ -197,6 +197,7 @@ func (inst *Instance) buildWeb() error {
 		OAuthApps:       inst.oauth(),
 		StatusThings:    inst.federation.Things,
 		Favourites:      inst.federation.Likes,
+		Mastodon:        inst.federation.Social,
 		Version:         Version,
 		Admin:           inst.adminWeb(),
 		LinkCodes:       inst.linkCodes(),
