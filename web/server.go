@@ -120,6 +120,12 @@ type Deps struct {
 	Favourites   Favourites
 	// Version is Plaudit's version, shown in the instance entity.
 	Version string
+	// Pages, when set, serves the public pages' listings (web/public_pages.go);
+	// Settings /dashboard/settings; PageCacheTTL is how long signed-out
+	// visitors share a rendered public page (0 is DefaultPageCacheTTL, < 0 off).
+	Pages        PublicPages
+	Settings     Settings
+	PageCacheTTL time.Duration
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -131,6 +137,7 @@ type Server struct {
 	logins       *loginLimiter
 	counts       *countCache
 	oauth        *server.Server
+	pageCache    *pageCache
 }
 
 // New builds the handler.
@@ -195,6 +202,7 @@ func (s *Server) routes() {
 	forms.GET("@:name", s.ProfilePage)
 	s.thingRoutes(e, forms)
 	s.dashboardRoutes(forms)
+	s.pageRoutes(forms)
 
 	api := e.Group("/api/v1", s.bearerUser)
 	api.GET("/me", s.requireScope("read:accounts", accounts.ScopeProfile), s.me)

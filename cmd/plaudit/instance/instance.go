@@ -17,6 +17,8 @@ import (
 
 	"github.com/plaudit/plaudit/app/accounts"
 	"github.com/plaudit/plaudit/app/oauthapps"
+	"github.com/plaudit/plaudit/app/pages"
+	"github.com/plaudit/plaudit/app/settings"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
@@ -197,6 +199,8 @@ func (inst *Instance) buildWeb() error {
 		StatusThings:    inst.federation.Things,
 		Favourites:      inst.federation.Likes,
 		Version:         Version,
+		Pages:           &pages.Service{Store: inst.store, BaseURL: inst.config.BaseURL()},
+		Settings:        &settings.Service{Store: inst.store.Users},
 		LinkCodes:       inst.linkCodes(),
 		AutoFlattr:      inst.autoFlattrWeb(),
 		FlattrActorAcct: "@" + inst.config.FlattrHandle + "@" + inst.config.Domain,
