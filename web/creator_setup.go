@@ -60,6 +60,11 @@ func (s *Server) renderSetup(c *gin.Context, status int, data gin.H) {
 		data["HasShares"] = true
 		if _, typed := data["Shares"]; !typed {
 			rs, err := s.deps.CoCreators.Recipients(ctx, me)
+			// The use case reads an actor without a split as an unknown
+			// thing: no co-creators.
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				rs, err = nil, nil
+			}
 			if err != nil {
 				s.fail(c, err)
 				return

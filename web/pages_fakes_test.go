@@ -121,6 +121,10 @@ func (f *sharesFake) SetRecipients(_ context.Context, owner, thing string, rs []
 func (f *sharesFake) Recipients(_ context.Context, subject string) ([]app.Recipient, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.split[subject]) == 0 {
+		// As app/things: an actor without a split is no thing known.
+		return nil, app.Errorf(app.ENOTFOUND, "thing %s not found", subject)
+	}
 	return slices.Clone(f.split[subject]), nil
 }
 
