@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/plaudit/plaudit/configs"
 )
 
 // TestFlattrFromABlogInABrowser: a visitor reads a blog page with the
@@ -99,7 +101,8 @@ func TestFlattrFromABlogInABrowser(t *testing.T) {
 // pages-*.png.
 func TestPublicPagesInABrowser(t *testing.T) {
 	ctx := newBrowser(t)
-	a, b := startNode(t, "A"), startNode(t, "B")
+	a := startNodeWith(t, "A", func(c *configs.Config) { c.AutoFlattrKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" })
+	b := startNode(t, "B")
 	carolToken := a.user("carol")
 	bobToken := b.user("bob")
 	note := b.publishNote("bob", bobToken, "A note worth a flattr")
@@ -139,6 +142,17 @@ func TestPublicPagesInABrowser(t *testing.T) {
 	)
 	if got := textOf(t, ctx, "#privacy"); !strings.Contains(got, "Now in Asia/Tokyo") {
 		t.Errorf("after saving the zone: %q", got)
+	}
+	// Her home account for auto-flattr: a server that is not one is said
+	// beside the field, with the cap she typed kept.
+	do(t, ctx, "link a home account",
+		chromedp.SetValue(chromedp.CSS("#link-server"), "not a server"),
+		chromedp.SetValue(chromedp.CSS("#link-cap"), "25"),
+		chromedp.Click(chromedp.CSS(`form[action="/dashboard/settings/autoflattr"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#link-server-err")),
+	)
+	if cap := attrOf(t, ctx, "#link-cap", "value"); cap != "25" {
+		t.Errorf("the cap field after the refusal holds %q, want 25", cap)
 	}
 	screenshot(t, ctx, "pages-settings")
 
