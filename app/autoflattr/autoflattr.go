@@ -34,6 +34,11 @@ type Store interface {
 	AutoFlattrSeen(ctx context.Context, linkID int64, statusURI string) (bool, error)
 	MarkAutoFlattrSeen(ctx context.Context, linkID int64, statusURI, month, outcome string) (bool, error)
 	AutoFlattredIn(ctx context.Context, linkID int64, month string) (int, error)
+	// LinkedActors tells which of actorURIs are linked to a funder here
+	// (a verified account claim first, else a link code), by actor.
+	LinkedActors(ctx context.Context, actorURIs []string) (map[string]int64, error)
+	// ActiveAutoFlattrLinksOf lists the active links of the users.
+	ActiveAutoFlattrLinksOf(ctx context.Context, userIDs []int64) ([]app.AutoFlattrLink, error)
 }
 
 // Favourite is one favourite on the home server: the post's id (its

@@ -85,7 +85,17 @@ type Deps struct {
 	// Subscriptions, when set, keeps flattrs renewed every month.
 	Subscriptions SubscriptionStore
 	URLs          Addresses
-	Now           func() time.Time
+	// Liked, when set, is told after the commit of the Likes of local
+	// things that were received (cheers and flattrs; repeats too): the
+	// auto-flattr of a funder's linked account (app/autoflattr).
+	Liked func(ctx context.Context, likes []LocalLike)
+	Now   func() time.Time
+}
+
+// LocalLike is a Like a remote actor sent of a thing on this server.
+type LocalLike struct {
+	ActorURI string
+	ThingURI string
 }
 
 // Service runs the flattr use cases.

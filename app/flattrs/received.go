@@ -82,6 +82,7 @@ func (s *Service) Receive(ctx context.Context, r Received) (string, error) {
 			return err
 		case r.Terms == nil:
 			what = Cheer
+			s.tellLiked(ctx, []LocalLike{{ActorURI: r.ActorURI, ThingURI: t.URI}})
 			inserted, err := s.d.Likes.InsertLike(ctx, &app.Like{ActivityURI: r.ActivityURI, ActorURI: r.ActorURI, ObjectURI: t.URI, CreatedAt: r.At})
 			if err != nil || !inserted {
 				return err
@@ -89,6 +90,7 @@ func (s *Service) Receive(ctx context.Context, r Received) (string, error) {
 			return s.d.Things.Recount(ctx, t.URI, app.MonthOf(r.At))
 		}
 		what = Flattr
+		s.tellLiked(ctx, []LocalLike{{ActorURI: r.ActorURI, ThingURI: t.URI}})
 		return s.receiveFlattr(ctx, t, r)
 	})
 	if err != nil {
@@ -365,6 +367,7 @@ func (s *Service) ReceiveAll(ctx context.Context, rs []Received) ([]string, erro
 		if err != nil {
 			return err
 		}
+		var liked []LocalLike
 		for j, ok := range inserted {
 			if ok && out[cheers[j]] == Cheer {
 				if err := s.d.Things.Recount(ctx, likes[j].ObjectURI, app.MonthOf(likes[j].CreatedAt)); err != nil {
@@ -372,6 +375,12 @@ func (s *Service) ReceiveAll(ctx context.Context, rs []Received) ([]string, erro
 				}
 			}
 		}
+		for _, i := range local {
+			if out[i] == Cheer || out[i] == Flattr {
+				liked = append(liked, LocalLike{ActorURI: rs[i].ActorURI, ThingURI: things[rs[i].ObjectURI].URI})
+			}
+		}
+		s.tellLiked(ctx, liked)
 		return nil
 	})
 	if err != nil {
@@ -482,4 +491,13 @@ func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, 
 		}
 	}
 	return nil
+}
+
+// tellLiked hands likes to Deps.Liked once the transaction ctx carries
+// has committed (nothing is told of a rolled-back one).
+func (s *Service) tellLiked(ctx context.Context, likes []LocalLike) {
+	if s.d.Liked == nil || len(likes) == 0 {
+		return
+	}
+	app.AfterCommit(ctx, func(ctx context.Context) { s.d.Liked(ctx, likes) })
 }

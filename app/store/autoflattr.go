@@ -124,3 +124,20 @@ func (s *AutoFlattr) AutoFlattredIn(ctx context.Context, linkID int64, month str
 	err := s.conn(ctx).Model(&autoFlattrSeenRow{}).Where("link_id = ? AND month = ? AND outcome = 'flattred'", linkID, month).Count(&n).Error
 	return int(n), translate(err, "auto-flattr count")
 }
+
+// ActiveAutoFlattrLinksOf lists the active links of the users, oldest
+// first.
+func (s *AutoFlattr) ActiveAutoFlattrLinksOf(ctx context.Context, userIDs []int64) ([]app.AutoFlattrLink, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	var rows []autoFlattrLinkRow
+	if err := s.conn(ctx).Where("user_id IN ? AND state = ?", userIDs, app.AutoFlattrActive).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "auto-flattr links of users")
+	}
+	out := make([]app.AutoFlattrLink, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].link()
+	}
+	return out, nil
+}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gorm.io/gorm/clause"
+
+	"github.com/plaudit/plaudit/app"
 )
 
 // Mentions records the replies that mentioned the flattr actor.
@@ -91,4 +93,31 @@ func (s *Mentions) LinkedUser(ctx context.Context, actorURI string) (int64, erro
 		return 0, translate(err, "link of "+actorURI)
 	}
 	return r.UserID, nil
+}
+
+// LinkedActors tells which of actorURIs are linked to a funder, in one
+// query: by a verified account claim, else by a link
+// code.
+func (s *Mentions) LinkedActors(ctx context.Context, actorURIs []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(actorURIs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ActorURI string
+		UserID   int64
+		Pref     int
+	}
+	err := s.conn(ctx).Raw(`SELECT subject AS actor_uri, user_id, 0 AS pref FROM claims WHERE kind = ? AND state = ? AND subject IN ?
+		UNION ALL SELECT actor_uri, user_id, 1 AS pref FROM mention_links WHERE actor_uri IN ?
+		ORDER BY pref`, app.ClaimActor, app.ClaimVerified, actorURIs, actorURIs).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "linked actors")
+	}
+	for _, r := range rows {
+		if _, ok := out[r.ActorURI]; !ok {
+			out[r.ActorURI] = r.UserID
+		}
+	}
+	return out, nil
 }

@@ -1,9 +1,11 @@
 package instance
 
 import (
+	"context"
 	"time"
 
 	"github.com/plaudit/plaudit/app/autoflattr"
+	"github.com/plaudit/plaudit/app/flattrs"
 	"github.com/plaudit/plaudit/federation/homeapi"
 	"github.com/plaudit/plaudit/jobs"
 	"github.com/plaudit/plaudit/web"
@@ -29,6 +31,14 @@ func (f *federationParts) buildAutoFlattr(inst *Instance) error {
 		Logger:   inst.logger,
 	})
 	return nil
+}
+
+// liked tells auto-flattr of the Likes of local things received (it is
+// built after the flattr use case that calls it).
+func (f *federationParts) liked(ctx context.Context, likes []flattrs.LocalLike) {
+	if f.AutoFlattr != nil {
+		f.AutoFlattr.Liked(ctx, likes)
+	}
 }
 
 // autoFlattrWeb is the use case for the web, or nil when it is off.

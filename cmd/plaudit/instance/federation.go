@@ -158,7 +158,7 @@ func (f *federationParts) buildUseCases(inst *Instance) error {
 	inst.money = money
 	f.Likes = flattrs.New(flattrs.Deps{
 		Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher,
-		Months: money.Months, Subscriptions: st.Flattrs, URLs: f.URLs,
+		Months: money.Months, Subscriptions: st.Flattrs, URLs: f.URLs, Liked: f.liked,
 	})
 	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, Things: f.Things, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
