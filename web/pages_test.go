@@ -435,6 +435,14 @@ func TestCreatorSetup(t *testing.T) {
 	if got := text(find(doc, byID("blog-1"))); !strings.Contains(got, "Not fetched yet; 0 posts; next check") {
 		t.Errorf("the blog's status = %q", got)
 	}
+	// Times are in bob's zone once he chose one.
+	if resp := postForm(t, bob, f.srv.URL+"/dashboard/settings", url.Values{"csrf_token": {token}, "time_zone": {"Asia/Tokyo"}}, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save the zone = %d", resp.StatusCode)
+	}
+	doc, _ = f.get(t, bob, "/dashboard/creator/setup", http.StatusOK)
+	if got := text(find(doc, byID("blog-1"))); !strings.Contains(got, "JST") {
+		t.Errorf("the blog's next check is not in bob's zone: %q", got)
+	}
 	doc = f.refused(t, bob, "/dashboard/creator/setup/blogs", url.Values{"csrf_token": {token}, "url": {"ftp://x"}})
 	if attr(find(doc, byID("blog-url")), "value") != "ftp://x" || find(doc, byID("blog-err")) == nil {
 		t.Error("a bad blog address is not refused beside its field")
