@@ -123,7 +123,7 @@ func (s *Server) renderFunder(c *gin.Context, form funderForm) {
 			s.fail(c, err)
 			return
 		}
-		data["Subscriptions"], data["HasSubscriptions"] = subscriptionRows(subs, titles), true
+		data["Subscriptions"], data["HasSubscriptions"] = subscriptionRows(subs, titles, s.userLocation(c)), true
 	}
 	if s.deps.Statements != nil {
 		past, err := s.deps.Statements.Spending(ctx, s.funder(c), "")
@@ -366,13 +366,14 @@ type subscriptionRow struct {
 	LastMonth, Since string
 }
 
-// subscriptionRows are the funder's subscriptions still running.
-func subscriptionRows(subs []app.Subscription, titles map[string]string) []subscriptionRow {
+// subscriptionRows are the funder's subscriptions still running, their
+// dates in loc (the user's time zone).
+func subscriptionRows(subs []app.Subscription, titles map[string]string, loc *time.Location) []subscriptionRow {
 	out := []subscriptionRow{}
 	for _, sub := range subs {
 		if sub.CancelledAt == nil {
 			out = append(out, subscriptionRow{ID: sub.ID, Thing: titleOr(titles, sub.ThingURI), URI: sub.ThingURI, Weight: sub.Weight,
-				LastMonth: sub.LastMonth, Since: sub.CreatedAt.UTC().Format("2006-01-02")})
+				LastMonth: sub.LastMonth, Since: sub.CreatedAt.In(loc).Format("2006-01-02")})
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,6 +36,7 @@ type claimRow struct {
 	app.Claim
 	Alias, ProfileLink, MetaTag string
 	CheckErr                    string // why the check could not be made just now
+	Checked                     string // when it was last checked, in the user's time zone
 }
 
 // creatorDashboard is GET /dashboard/creator.
@@ -71,14 +73,15 @@ func (s *Server) renderCreator(c *gin.Context, status int, data gin.H) {
 		data["Things"] = owned
 	}
 	earningsData(data, e, titles, locale)
-	data["Payouts"] = payoutRows(payouts, locale)
+	loc := s.userLocation(c)
+	data["Payouts"] = payoutRows(payouts, locale, loc)
 	if s.deps.Claims != nil {
 		list, err := s.deps.Claims.List(ctx, u.Username)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		rows := s.claimRows(u, list)
+		rows := s.claimRows(u, list, loc)
 		for i := range rows {
 			if rows[i].ID == data["CheckID"] {
 				rows[i].CheckErr, _ = data["CheckErr"].(string)
@@ -117,10 +120,11 @@ func earningsData(data gin.H, e *statements.Earnings, titles map[string]string, 
 // payoutRow is a payout on the creator dashboard.
 type payoutRow struct{ Date, Amount, Provider, State, Reason string }
 
-func payoutRows(ps []app.Payout, locale string) []payoutRow {
+// payoutRows are the creator's payouts, dated in loc (their time zone).
+func payoutRows(ps []app.Payout, locale string, loc *time.Location) []payoutRow {
 	out := make([]payoutRow, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, payoutRow{Date: p.CreatedAt.UTC().Format("2006-01-02"), Amount: p.Amount.Format(locale), Provider: p.Provider, State: p.State, Reason: p.Reason})
+		out = append(out, payoutRow{Date: p.CreatedAt.In(loc).Format("2006-01-02"), Amount: p.Amount.Format(locale), Provider: p.Provider, State: p.State, Reason: p.Reason})
 	}
 	return out
 }
@@ -136,12 +140,13 @@ func monthTotals(bars []amountBar, locale string) []earningRow {
 // claimRows adds to each claim what the creator must add on the other
 // side: on Mastodon, an account alias naming this account and a profile
 // link to its page (which Mastodon marks rel="me"); on a site, a meta tag.
-func (s *Server) claimRows(u *app.User, list []app.Claim) []claimRow {
+func (s *Server) claimRows(u *app.User, list []app.Claim, loc *time.Location) []claimRow {
 	out := make([]claimRow, 0, len(list))
 	for _, cl := range list {
 		out = append(out, claimRow{
 			Claim: cl, Alias: u.Username + "@" + s.deps.Domain, ProfileLink: s.deps.BaseURL + "/@" + u.Username,
 			MetaTag: `<meta name="fediverse:creator" content="@` + u.Username + "@" + s.deps.Domain + `">`,
+			Checked: inZone(cl.CheckedAt, loc),
 		})
 	}
 	return out

@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) home(c *gin.Context) {
-	s.render(c, "home.html", nil)
+	s.homePage(c)
 }
 
 func (s *Server) loginPage(c *gin.Context) {

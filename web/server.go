@@ -125,6 +125,12 @@ type Deps struct {
 	Version string
 	// Admin serves the admin pages under /admin (see AdminPages).
 	Admin AdminPages
+	// Pages, when set, serves the public pages' listings (web/public_pages.go);
+	// Settings /dashboard/settings; PageCacheTTL is how long signed-out
+	// visitors share a rendered public page (0 is DefaultPageCacheTTL, < 0 off).
+	Pages        PublicPages
+	Settings     Settings
+	PageCacheTTL time.Duration
 }
 
 // Server is the HTTP handler of a Plaudit instance.
@@ -136,6 +142,7 @@ type Server struct {
 	logins       *loginLimiter
 	counts       *countCache
 	oauth        *server.Server
+	pageCache    *pageCache
 }
 
 // New builds the handler.
@@ -201,6 +208,7 @@ func (s *Server) routes() {
 	s.thingRoutes(e, forms)
 	s.dashboardRoutes(forms)
 	s.adminPageRoutes(e, forms)
+	s.pageRoutes(forms)
 
 	api := e.Group("/api/v1", s.bearerUser)
 	api.GET("/me", s.requireScope("read:accounts", accounts.ScopeProfile), s.me)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -17,31 +18,47 @@ func (s *Server) thingPageURL(t *app.Thing) string {
 // thingPage is GET /things?url=: a thing known here, its owner and its
 // counts (never its funders), with a flattr control. It only shows
 // stored things: an unknown URL is a 404 that offers to flattr it.
+// Signed-out visitors share a rendering for a few seconds (publicPage);
+// with Deps.Pages the thing and its counts are one query.
 func (s *Server) thingPage(c *gin.Context) {
-	setCSP(c, cspPage)
 	raw := c.Query("url")
-	t, err := s.deps.Things.Thing(c.Request.Context(), raw)
-	if err != nil {
-		data := gin.H{"Title": "Unknown thing"}
-		if app.ErrorCode(err) == app.ENOTFOUND {
-			data["FlattrURL"] = flattrPath(raw)
+	s.publicPage(c, func(ctx context.Context) (string, gin.H, int, error) {
+		ct, err := s.countedThing(c, ctx, raw)
+		if err != nil {
+			data := gin.H{"Title": "Unknown thing"}
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				data["FlattrURL"] = flattrPath(raw)
+			}
+			return statusPage("thing.html", data, err)
 		}
-		s.formError(c, "thing.html", err, data)
-		return
+		t := &ct.Thing
+		data := gin.H{
+			"Title": t.Display(), "Counts": ct.Counts, "FlattrURL": flattrPath(t.URI), "Weights": weights,
+			"Weight": app.DefaultWeight, "ButtonURL": s.buttonURL(t.URI), "Width": buttonWidth, "Height": buttonHeight,
+			"OEmbed":    s.deps.BaseURL + "/oembed?format=json&url=" + url.QueryEscape(s.thingPageURL(t)),
+			"CanFlattr": s.deps.Flattrs != nil && s.deps.ThingResolver != nil, "OwnerPage": s.ownerPage(t.OwnerURI),
+			"Currency": s.deps.Currency,
+		}
+		s.describeThing(c, t, data)
+		return "thing.html", data, http.StatusOK, nil
+	})
+}
+
+// countedThing is the stored thing behind raw with this month's counts:
+// one query with Deps.Pages, else the thing and its cached counts.
+func (s *Server) countedThing(c *gin.Context, ctx context.Context, raw string) (*app.CountedThing, error) {
+	if s.deps.Pages != nil {
+		return s.deps.Pages.Thing(ctx, raw)
+	}
+	t, err := s.deps.Things.Thing(ctx, raw)
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.countsOf(c, t.URI)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	data := gin.H{
-		"Title": t.Display(), "Counts": a.Counts, "FlattrURL": flattrPath(t.URI), "Weights": weights,
-		"Weight": app.DefaultWeight, "ButtonURL": s.buttonURL(t.URI), "Width": buttonWidth, "Height": buttonHeight,
-		"OEmbed":    s.deps.BaseURL + "/oembed?format=json&url=" + url.QueryEscape(s.thingPageURL(t)),
-		"CanFlattr": s.deps.Flattrs != nil && s.deps.ThingResolver != nil,
-	}
-	s.describeThing(c, t, data)
-	s.render(c, "thing.html", data)
+	return &app.CountedThing{Thing: *t, Counts: a.Counts}, nil
 }
 
 // oembedJSON is an oEmbed 1.0 answer of type rich.

@@ -15,6 +15,7 @@ type PageStore interface {
 	ThingCountsByURL(ctx context.Context, url, month string) (app.ThingCounts, error)
 	ThingsOwnedBy(ctx context.Context, ownerURI string, limit int) ([]app.Thing, error)
 	ThingCounts(ctx context.Context, uri, month string) (app.ThingCounts, error)
+	CountedThingsOwnedBy(ctx context.Context, ownerURI, month string, limit int) ([]app.CountedThing, error)
 }
 
 // Lookup reads what is already known of a thing, by its id or its web
@@ -61,20 +62,15 @@ type Owned struct {
 }
 
 // Owned lists ownerURI's things, newest first, at most limit, each with
-// its counts of this month.
+// its counts of this month: one query, whatever the number of things.
 func (l *Lookup) Owned(ctx context.Context, ownerURI string, limit int) ([]Owned, error) {
-	list, err := l.Store.ThingsOwnedBy(ctx, ownerURI, limit)
+	list, err := l.Store.CountedThingsOwnedBy(ctx, ownerURI, app.MonthOf(l.now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("things of %s: %w", ownerURI, err)
 	}
-	month := app.MonthOf(l.now())
-	out := make([]Owned, 0, len(list))
-	for _, t := range list {
-		c, err := l.Store.ThingCounts(ctx, t.URI, month)
-		if err != nil {
-			return nil, fmt.Errorf("counts of %s: %w", t.URI, err)
-		}
-		out = append(out, Owned{Thing: t, Counts: c})
+	out := make([]Owned, len(list))
+	for i := range list {
+		out[i] = Owned{Thing: list[i].Thing, Counts: list[i].Counts}
 	}
 	return out, nil
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/plaudit/plaudit/app/accounts"
 	"github.com/plaudit/plaudit/app/oauthapps"
+	"github.com/plaudit/plaudit/app/pages"
+	"github.com/plaudit/plaudit/app/settings"
 	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
@@ -200,6 +202,8 @@ func (inst *Instance) buildWeb() error {
 		Mastodon:        inst.federation.Social,
 		Version:         Version,
 		Admin:           inst.adminWeb(),
+		Pages:           &pages.Service{Store: inst.store, BaseURL: inst.config.BaseURL()},
+		Settings:        &settings.Service{Store: inst.store.Users},
 		LinkCodes:       inst.linkCodes(),
 		AutoFlattr:      inst.autoFlattrWeb(),
 		FlattrActorAcct: "@" + inst.config.FlattrHandle + "@" + inst.config.Domain,
