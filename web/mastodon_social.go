@@ -132,26 +132,7 @@ func (s *Server) homeTimeline(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	owners := make([]string, len(list))
-	for i := range list {
-		owners[i] = list[i].Thing.OwnerURI
-	}
-	cards, ok := s.cards(c, owners)
-	if !ok {
-		return
-	}
-	mine, ok := s.myFlattrs(c)
-	if !ok {
-		return
-	}
-	out := make([]statusJSON, len(list))
-	for i := range list {
-		out[i] = s.entryStatus(&list[i], mine[list[i].Thing.URI], cards)
-	}
-	if len(list) > 0 {
-		s.setLinkHeader(c, list[0].Thing.ID, list[len(list)-1].Thing.ID, len(list))
-	}
-	c.JSON(http.StatusOK, out)
+	s.entryStatuses(c, list)
 }
 
 // notificationJSON is Mastodon's Notification entity; a favourite (a

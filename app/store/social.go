@@ -18,7 +18,7 @@ func (s *Store) Social() *Social { return &Social{s.Database} }
 
 // timelineRow is a thing with what its post or remote object adds.
 type timelineRow struct {
-	ID            int64
+	Thing         thingRow `gorm:"embedded"`
 	PostContent   *string
 	PostSummary   *string
 	PostSensitive *bool
@@ -30,8 +30,8 @@ type timelineRow struct {
 	RemoteAt      *time.Time
 }
 
-func (r *timelineRow) entry(t *thingRow) app.TimelineEntry {
-	e := app.TimelineEntry{Thing: *t.thing(), PublishedAt: t.CreatedAt}
+func (r *timelineRow) entry() app.TimelineEntry {
+	e := app.TimelineEntry{Thing: *r.Thing.thing(), PublishedAt: r.Thing.CreatedAt}
 	switch {
 	case r.PostContent != nil:
 		e.Content, e.Summary, e.Sensitive, e.InReplyTo = *r.PostContent, deref(r.PostSummary), r.PostSensitive != nil && *r.PostSensitive, deref(r.PostReplyTo)
@@ -74,7 +74,7 @@ func page(q *gorm.DB, column string, p app.Page) *gorm.DB {
 // addressed to it or to its author's followers.
 func (s *Social) HomeTimeline(ctx context.Context, actorURI string, p app.Page) ([]app.TimelineEntry, error) {
 	q := s.conn(ctx).Table("things").
-		Select(`things.id, posts.content AS post_content, posts.summary AS post_summary, posts.sensitive AS post_sensitive,
+		Select(`things.*, posts.content AS post_content, posts.summary AS post_summary, posts.sensitive AS post_sensitive,
 			posts.in_reply_to AS post_reply_to, posts.published_at AS post_at, remote_objects.content AS remote_content,
 			remote_objects.summary AS remote_summary, remote_objects.in_reply_to AS remote_reply_to, remote_objects.published_at AS remote_at`).
 		Joins("LEFT JOIN posts ON posts.uri = things.uri").
@@ -154,7 +154,7 @@ func (s *Social) RemoteActorByName(ctx context.Context, username, host string) (
 // may see (local posts: public ones, or all of them for their author).
 func (s *Social) AccountStatuses(ctx context.Context, ownerURI, viewerURI string, p app.Page) ([]app.TimelineEntry, error) {
 	q := s.conn(ctx).Table("things").
-		Select(`things.id, posts.content AS post_content, posts.summary AS post_summary, posts.sensitive AS post_sensitive,
+		Select(`things.*, posts.content AS post_content, posts.summary AS post_summary, posts.sensitive AS post_sensitive,
 			posts.in_reply_to AS post_reply_to, posts.published_at AS post_at, remote_objects.content AS remote_content,
 			remote_objects.summary AS remote_summary, remote_objects.in_reply_to AS remote_reply_to, remote_objects.published_at AS remote_at`).
 		Joins("LEFT JOIN posts ON posts.uri = things.uri").
@@ -204,23 +204,9 @@ func (s *Social) entries(ctx context.Context, q *gorm.DB) ([]app.TimelineEntry, 
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, len(rows))
+	out := make([]app.TimelineEntry, len(rows))
 	for i := range rows {
-		ids[i] = rows[i].ID
-	}
-	var things []thingRow
-	if err := s.conn(ctx).Where("id IN ?", ids).Find(&things).Error; err != nil {
-		return nil, translate(err, "home timeline")
-	}
-	byID := make(map[int64]*thingRow, len(things))
-	for i := range things {
-		byID[things[i].ID] = &things[i]
-	}
-	out := make([]app.TimelineEntry, 0, len(rows))
-	for i := range rows {
-		if t := byID[rows[i].ID]; t != nil {
-			out = append(out, rows[i].entry(t))
-		}
+		out[i] = rows[i].entry()
 	}
 	return out, nil
 }

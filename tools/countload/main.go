@@ -11,7 +11,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -195,7 +194,7 @@ func roundTrip(conn net.Conn, rd *bufio.Reader, req []byte) (status int, etag st
 	if err != nil {
 		return 0, "", err
 	}
-	length := 0
+	length, chunked := 0, false
 	for {
 		h, err := rd.ReadSlice('\n')
 		if err != nil {
@@ -216,16 +215,52 @@ func roundTrip(conn net.Conn, rd *bufio.Reader, req []byte) (status int, etag st
 		case bytes.EqualFold(name, []byte("ETag")):
 			etag = string(bytes.TrimSpace(value))
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			return 0, "", errors.New("chunked answers are not read by countload")
+			chunked = bytes.Contains(bytes.ToLower(value), []byte("chunked"))
 		}
 	}
-	if _, err := rd.Discard(length); err != nil {
+	if chunked {
+		err = discardChunks(rd)
+	} else {
+		_, err = rd.Discard(length)
+	}
+	if err != nil {
 		return 0, "", err
 	}
 	if status >= 500 {
 		return status, etag, fmt.Errorf("status %d", status)
 	}
 	return status, etag, nil
+}
+
+// discardChunks reads a chunked body (RFC 9112, section 7.1) and its
+// trailer, and drops them.
+func discardChunks(rd *bufio.Reader) error {
+	for {
+		line, err := rd.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		size, _, _ := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(";"))
+		n, err := strconv.ParseInt(string(bytes.TrimSpace(size)), 16, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("bad chunk size %q", line)
+		}
+		if n == 0 {
+			break
+		}
+		if _, err := rd.Discard(int(n) + 2); err != nil {
+			return err
+		}
+	}
+	for { // the trailer, up to its empty line
+		line, err := rd.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimRight(line, "\r\n")) == 0 {
+			return nil
+		}
+	}
 }
 
 func report(results []result, elapsed time.Duration) {

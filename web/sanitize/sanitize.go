@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
@@ -44,8 +45,58 @@ func newPolicy() *bluemonday.Policy {
 // inside script and style). Unclosed elements are closed first, so that
 // remote markup cannot spill over the rest of the page.
 func HTML(remote string) template.HTML {
+	if out, ok := cleaned.get(remote); ok {
+		return out
+	}
 	// The policy's output is safe to put into a page as it is.
-	return template.HTML(policy.Sanitize(balance(remote))) //nolint:gosec // sanitised just now
+	out := template.HTML(policy.Sanitize(balance(remote))) //nolint:gosec // sanitised just now
+	cleaned.put(remote, out)
+	return out
+}
+
+// cleaned remembers the cleaned forms of recent inputs: a timeline or a
+// page shows the same posts to many readers, and cleaning (parsing,
+// balancing, the policy) costs far more than a lookup. The cleaning is a
+// pure function of its input, so a remembered answer is the answer.
+var cleaned = &cleanCache{limit: cacheBytes}
+
+// cacheBytes bounds what the cache holds (inputs and outputs together);
+// inputs larger than maxCached are not remembered.
+const (
+	cacheBytes = 8 << 20
+	maxCached  = 64 << 10
+)
+
+// cleanCache is a map of input to cleaned output, emptied whenever it
+// would grow past limit bytes.
+type cleanCache struct {
+	mu    sync.RWMutex
+	m     map[string]template.HTML
+	size  int
+	limit int
+}
+
+func (c *cleanCache) get(in string) (template.HTML, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out, ok := c.m[in]
+	return out, ok
+}
+
+func (c *cleanCache) put(in string, out template.HTML) {
+	n := len(in) + len(out)
+	if len(in) > maxCached {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.size+n > c.limit {
+		c.m, c.size = map[string]template.HTML{}, 0
+	}
+	if _, ok := c.m[in]; !ok {
+		c.m[in] = out
+		c.size += n
+	}
 }
 
 // balance parses s as the content of a <div>, as a browser would, and
