@@ -11,7 +11,8 @@ type UserSettings struct {
 	// ticked.
 	AnonymousByDefault bool
 	// ShowName lets creators learn who flattred them; when false every
-	// flattr from the web is anonymous.
+	// flattr is anonymous, from the web, the API, a Mastodon app, a
+	// mention or auto-flattr alike (app/flattrs Deps.Privacy).
 	ShowName bool
 	// TimeZone is an IANA zone name, e.g. Europe/Berlin.
 	TimeZone  string

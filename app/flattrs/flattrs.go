@@ -89,7 +89,16 @@ type Deps struct {
 	// things that were received (cheers and flattrs; repeats too): the
 	// auto-flattr of a funder's linked account (app/autoflattr).
 	Liked func(ctx context.Context, likes []LocalLike)
-	Now   func() time.Time
+	// Privacy, when set, holds funders' settings: a funder who does not
+	// show their name to creators flattrs anonymously, from wherever the
+	// flattr comes (web, API, Mastodon app, mention, auto-flattr).
+	Privacy Privacy
+	Now     func() time.Time
+}
+
+// Privacy reads a funder's settings (app/settings.Service).
+type Privacy interface {
+	Get(ctx context.Context, username string) (app.UserSettings, error)
 }
 
 // LocalLike is a Like a remote actor sent of a thing on this server.
@@ -151,6 +160,13 @@ func (s *Service) Flattr(ctx context.Context, username string, r Request) (*app.
 		if err := checkTip(*r.Tip); err != nil {
 			return nil, nil, err
 		}
+	}
+	if !r.Anonymous && s.d.Privacy != nil {
+		us, err := s.d.Privacy.Get(ctx, username)
+		if err != nil {
+			return nil, nil, fmt.Errorf("flattr: %w", err)
+		}
+		r.Anonymous = !us.ShowName
 	}
 	t, err := s.d.Things.Resolve(ctx, r.URL)
 	if err != nil {

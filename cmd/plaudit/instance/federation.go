@@ -22,6 +22,7 @@ import (
 	"github.com/plaudit/plaudit/app/moderation"
 	"github.com/plaudit/plaudit/app/posts"
 	"github.com/plaudit/plaudit/app/profiles"
+	"github.com/plaudit/plaudit/app/settings"
 	"github.com/plaudit/plaudit/app/social"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
@@ -163,6 +164,7 @@ func (f *federationParts) buildUseCases(inst *Instance) error {
 	f.Likes = flattrs.New(flattrs.Deps{
 		Tx: st.Database, Store: st.Flattrs, Likes: st.Likes, Things: f.Things, Outbox: f.Publisher,
 		Months: money.Months, Subscriptions: st.Flattrs, URLs: f.URLs, Liked: f.liked,
+		Privacy: &settings.Service{Store: st.Users},
 	})
 	f.Posts = posts.New(posts.Deps{Tx: st.Database, Store: st.Posts, Outbox: f.Publisher, Things: f.Things, URLs: f.URLs})
 	f.Profiles = profiles.New(inst.accounts, f.Publisher, inst.logger)
