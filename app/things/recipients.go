@@ -2,6 +2,7 @@ package things
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -72,6 +73,9 @@ func (s *Service) Recipients(ctx context.Context, thingURI string) ([]app.Recipi
 		return rs, err
 	}
 	t, err := s.d.Store.ThingByURI(ctx, thingURI)
+	if errors.Is(err, app.ErrNotFound) {
+		return nil, nil // an actor without a split of its own, or no thing: nobody shares it
+	}
 	if err != nil || t.OwnerURI == "" {
 		return nil, err
 	}

@@ -294,6 +294,10 @@ func TestLikesFromOtherServers(t *testing.T) {
 			Share int    `json:"share"`
 		} `json:"recipients"`
 	}
+	b.api(http.MethodGet, "/api/v1/recipients", bobToken, http.StatusOK, &shares)
+	if len(shares.Recipients) != 0 {
+		t.Fatalf("bob's own split before he made one = %+v; want none", shares)
+	}
 	b.api(http.MethodGet, "/api/v1/recipients?thing="+url.QueryEscape(noteURI), bobToken, http.StatusOK, &shares)
 	if len(shares.Recipients) != 2 || shares.Recipients[0].Share+shares.Recipients[1].Share != 100 {
 		t.Fatalf("shares = %+v", shares)
