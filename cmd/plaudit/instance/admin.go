@@ -27,11 +27,12 @@ const queuesPath = "/admin/queues"
 // cases, the queues' UI on this instance's Redis (embedded or not) and the
 // settings.
 func (inst *Instance) adminWeb() web.AdminPages {
+	inst.queues = asynqmon.New(asynqmon.Options{RootPath: queuesPath, RedisConnOpt: inst.redis.Opt})
 	a := web.AdminPages{
 		Wallets:  inst.money.Funding,
 		Payouts:  &adminPayouts{Service: inst.money.Payouts, store: inst.store.Payouts, debtor: inst.money.SEPADebtor},
 		Settings: adminSettings(inst.config),
-		Queues:   asynqmon.New(asynqmon.Options{RootPath: queuesPath, RedisConnOpt: inst.redis.Opt}),
+		Queues:   inst.queues,
 	}
 	if inst.federation != nil && inst.federation.Settlement != nil {
 		a.Peers = adminPeers{Service: inst.federation.Settlement, hosts: inst.store.Hosts}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynqmon"
 
 	"github.com/plaudit/plaudit/app/accounts"
 	"github.com/plaudit/plaudit/app/oauthapps"
@@ -62,9 +63,12 @@ type Instance struct {
 	money      *Money
 	oauthApps  *oauthapps.Service
 
-	opts     Options
-	http     *http.Server
-	debug    *http.Server
+	opts  Options
+	http  *http.Server
+	debug *http.Server
+	// queues is the job queues' UI (asynqmon) of the admin pages; it
+	// holds Redis clients of its own.
+	queues   *asynqmon.HTTPHandler
 	metrics  *http.Server
 	metricsL net.Listener
 	listener net.Listener
@@ -339,6 +343,9 @@ func (inst *Instance) Shutdown(ctx context.Context) error {
 
 // Close releases connections; call after Shutdown.
 func (inst *Instance) Close() {
+	if inst.queues != nil {
+		_ = inst.queues.Close()
+	}
 	if inst.jobs != nil {
 		_ = inst.jobs.Close()
 	}
