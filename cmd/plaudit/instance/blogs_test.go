@@ -295,6 +295,9 @@ func TestActivityPubBlogCreateBecomesThingOfCreator(t *testing.T) {
 	eventually(t, "the article to become carol's thing", func() bool {
 		return a.count("SELECT count(*) FROM things WHERE uri = ? AND owner_uri = ? AND owner_confirmed = ?", articleID, carol, true) == 1
 	})
+	// The thing is stored (and visible) before the blog's status counts
+	// the item, in a statement of its own: wait for the count too.
+	eventually(t, "the blog status to count the item", func() bool { return a.blogStatus(token, b.ID).Items == 1 })
 	if st := a.blogStatus(token, b.ID); st.Items != 1 {
 		t.Errorf("blog status counts %d items, want 1", st.Items)
 	}
