@@ -55,6 +55,16 @@ type Flattr struct {
 // approval).
 func (f *Flattr) Live() bool { return f.State == FlattrActive || f.State == FlattrPending }
 
+// Key is the funder's key of the flattr's slot (see FlattrSlot): the
+// funder, except for an anonymous flattr from another server, which comes
+// from that server's instance actor and is told apart by its Like.
+func (f *Flattr) Key() string {
+	if f.Anonymous && !f.Local {
+		return f.ActivityURI
+	}
+	return f.FunderURI
+}
+
 // CheckWeight refuses a weight outside MinWeight–MaxWeight.
 func CheckWeight(w int) error {
 	if w < MinWeight || w > MaxWeight {

@@ -109,6 +109,17 @@ type Recipient struct {
 	Share        int
 }
 
+// CountChange is a change a transaction made to one thing's counts of one
+// month, known exactly from the rows it wrote: the net number of active
+// flattrs it added (negative when it withdrew them) and their weight, and
+// of cheers. FunderKey, for a change of flattrs, is whose (FlattrSlot's
+// key): the thing's distinct funders are worked out from it.
+type CountChange struct {
+	URI, Month              string
+	Flattrs, Weight, Cheers int64
+	FunderKey               string
+}
+
 // ThingMonth names one thing's counts of one month.
 type ThingMonth struct {
 	URI   string

@@ -27,7 +27,7 @@ type Store interface {
 	UndoneAmong(ctx context.Context, activityURIs []string) (map[string]string, error)
 	FlattrsByActivities(ctx context.Context, activityURIs []string) (map[string]bool, error)
 	LiveFlattrsAmong(ctx context.Context, slots []app.FlattrSlot) ([]app.Flattr, error)
-	MarkFlattrsUndone(ctx context.Context, ids []int64) error
+	WithdrawFlattrs(ctx context.Context, ids []int64) ([]app.Flattr, error)
 	InsertFlattrs(ctx context.Context, fs []*app.Flattr) ([]bool, error)
 }
 
@@ -47,6 +47,7 @@ type Things interface {
 	ByURI(ctx context.Context, uri string) (*app.Thing, error)
 	ByURIs(ctx context.Context, uris []string) (map[string]*app.Thing, error)
 	Recount(ctx context.Context, uri, month string) error
+	Adjust(ctx context.Context, c app.CountChange) error
 }
 
 // Outbox sends flattrs to the things' servers (implemented by

@@ -370,7 +370,8 @@ func (s *Service) ReceiveAll(ctx context.Context, rs []Received) ([]string, erro
 		var liked []LocalLike
 		for j, ok := range inserted {
 			if ok && out[cheers[j]] == Cheer {
-				if err := s.d.Things.Recount(ctx, likes[j].ObjectURI, app.MonthOf(likes[j].CreatedAt)); err != nil {
+				c := app.CountChange{URI: likes[j].ObjectURI, Month: app.MonthOf(likes[j].CreatedAt), Cheers: 1}
+				if err := s.d.Things.Adjust(ctx, c); err != nil {
 					return err
 				}
 			}
@@ -435,10 +436,10 @@ func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, 
 		return err
 	}
 	type slot struct{ funder, thing, month string }
-	live := make(map[slot]int64, len(standing))
-	for _, f := range standing {
+	live := make(map[slot]*app.Flattr, len(standing))
+	for i, f := range standing {
 		if !f.Anonymous || f.Local {
-			live[slot{f.FunderURI, f.ThingURI, f.Month}] = f.ID
+			live[slot{f.FunderURI, f.ThingURI, f.Month}] = &standing[i]
 		}
 	}
 	var replaced []int64
@@ -458,10 +459,14 @@ func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, 
 				alone = append(alone, i)
 				continue
 			}
-			taken[k] = true
-			if id, ok := live[k]; ok {
-				replaced = append(replaced, id)
+			if old, ok := live[k]; ok {
+				if old.State != app.FlattrActive {
+					alone = append(alone, i) // one awaiting approval: not counted, not ours to move
+					continue
+				}
+				replaced = append(replaced, old.ID)
 			}
+			taken[k] = true
 		}
 		fresh = append(fresh, &app.Flattr{
 			ActivityURI: r.ActivityURI, FunderURI: r.ActorURI, ThingURI: t.URI, OwnerURI: t.OwnerURI, Month: monthOf[i],
@@ -469,8 +474,15 @@ func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, 
 		})
 		freshIdx = append(freshIdx, i)
 	}
-	if err := s.d.Store.MarkFlattrsUndone(ctx, replaced); err != nil {
+	withdrawn, err := s.d.Store.WithdrawFlattrs(ctx, replaced)
+	if err != nil {
 		return err
+	}
+	for _, f := range withdrawn {
+		c := app.CountChange{URI: f.ThingURI, Month: f.Month, Flattrs: -1, Weight: -int64(f.Weight), FunderKey: f.Key()}
+		if err := s.d.Things.Adjust(ctx, c); err != nil {
+			return err
+		}
 	}
 	inserted, err := s.d.Store.InsertFlattrs(ctx, fresh)
 	if err != nil {
@@ -481,7 +493,9 @@ func (s *Service) receiveFlattrs(ctx context.Context, rs []Received, idx []int, 
 			alone = append(alone, freshIdx[j])
 			continue
 		}
-		if err := s.d.Things.Recount(ctx, fresh[j].ThingURI, fresh[j].Month); err != nil {
+		f := fresh[j]
+		c := app.CountChange{URI: f.ThingURI, Month: f.Month, Flattrs: 1, Weight: int64(f.Weight), FunderKey: f.Key()}
+		if err := s.d.Things.Adjust(ctx, c); err != nil {
 			return err
 		}
 	}

@@ -108,9 +108,10 @@ func (s *Flattrs) LiveFlattrsAmong(ctx context.Context, slots []app.FlattrSlot) 
 		return nil, nil
 	}
 	var sb strings.Builder
-	sb.WriteString("SELECT * FROM flattrs WHERE state IN (?, ?) AND (funder_key, thing_uri, month) IN (VALUES ")
-	args := make([]any, 0, 2+3*len(slots))
-	args = append(args, app.FlattrActive, app.FlattrPending)
+	// The states are written out, not bound, so that the planner can use
+	// the partial index flattrs_one_per_month, whose predicate they match.
+	sb.WriteString("SELECT * FROM flattrs WHERE state IN ('active', 'pending') AND (funder_key, thing_uri, month) IN (VALUES ")
+	args := make([]any, 0, 3*len(slots))
 	seen := make(map[app.FlattrSlot]bool, len(slots))
 	for _, sl := range slots {
 		if seen[sl] {
@@ -135,14 +136,25 @@ func (s *Flattrs) LiveFlattrsAmong(ctx context.Context, slots []app.FlattrSlot) 
 	return out, nil
 }
 
-// MarkFlattrsUndone withdraws the flattrs ids (replaced by newer Likes).
-func (s *Flattrs) MarkFlattrsUndone(ctx context.Context, ids []int64) error {
+// WithdrawFlattrs withdraws those of the flattrs ids that are still
+// active (replaced by newer Likes) and returns them as they stood: a row
+// that another transaction withdrew meanwhile is not withdrawn twice.
+func (s *Flattrs) WithdrawFlattrs(ctx context.Context, ids []int64) ([]app.Flattr, error) {
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
-	err := s.conn(ctx).Model(&flattrRow{}).Where("id IN ?", ids).
-		Updates(map[string]any{"state": app.FlattrUndone, "updated_at": time.Now().UTC()}).Error
-	return translate(err, "withdraw flattrs")
+	var rows []flattrRow
+	err := s.conn(ctx).Raw("UPDATE flattrs SET state = ?, updated_at = ? WHERE id IN ? AND state = ? RETURNING *",
+		app.FlattrUndone, time.Now().UTC(), ids, app.FlattrActive).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "withdraw flattrs")
+	}
+	out := make([]app.Flattr, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].flattr()
+		out[i].State = app.FlattrActive
+	}
+	return out, nil
 }
 
 // InsertFlattrs stores many flattrs in one statement, each as InsertFlattr

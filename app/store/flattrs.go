@@ -42,12 +42,7 @@ func (r *flattrRow) flattr() *app.Flattr {
 // funderKey is the key of one funder's live flattr: the funder, except for
 // anonymous flattrs from other servers, which all come from one instance
 // actor and are told apart by their Like.
-func funderKey(f *app.Flattr) string {
-	if f.Anonymous && !f.Local {
-		return f.ActivityURI
-	}
-	return f.FunderURI
-}
+func funderKey(f *app.Flattr) string { return f.Key() }
 
 // undoneRow remembers an undone activity.
 type undoneRow struct {

@@ -7,31 +7,56 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/plaudit/plaudit/app"
 )
 
 // RecountThings recomputes the counts of many things at once, as
-// RecountThing does for one, in a few statements whatever their number:
-// it locks the things' rows (in URI order, PostgreSQL), reads their
-// flattrs and cheers grouped by thing, and writes the month rows and the
-// all-time columns in one statement each. Call it in the transaction that
-// changed them.
+// RecountThing does for one (CountThings with no changes).
 func (s *Things) RecountThings(ctx context.Context, keys []app.ThingMonth, now time.Time) error {
-	if len(keys) == 0 {
+	return s.CountThings(ctx, keys, nil, now)
+}
+
+// CountThings brings the counts of the things a transaction changed up to
+// date, in a few statements whatever their number: it locks the things'
+// rows (in URI order, PostgreSQL), recounts the (thing, month) pairs of
+// recount from their flattrs and cheers, and moves the counts of the
+// others by changes, which the transaction knows exactly from the rows it
+// wrote. A thing recounted is recounted in the months of its changes too,
+// rather than moved. Call it in the transaction that made the changes,
+// just before it commits.
+func (s *Things) CountThings(ctx context.Context, recount []app.ThingMonth, changes []app.CountChange, now time.Time) error {
+	if len(recount) == 0 && len(changes) == 0 {
 		return nil
 	}
 	now = now.UTC()
-	uris := make([]string, 0, len(keys))
-	seen := map[string]bool{}
-	byMonth := map[string][]string{}
-	for _, k := range keys {
-		if !seen[k.URI] {
-			seen[k.URI] = true
+	full := map[string]bool{}
+	for _, k := range recount {
+		full[k.URI] = true
+	}
+	var moved []app.CountChange
+	for _, c := range changes {
+		if full[c.URI] {
+			recount = append(recount, app.ThingMonth{URI: c.URI, Month: c.Month})
+		} else {
+			moved = append(moved, c)
+		}
+	}
+	locked := map[string]bool{}
+	var uris []string
+	for _, k := range recount {
+		if !locked[k.URI] {
+			locked[k.URI] = true
 			uris = append(uris, k.URI)
 		}
-		byMonth[k.Month] = append(byMonth[k.Month], k.URI)
+	}
+	for _, c := range moved {
+		if !locked[c.URI] {
+			locked[c.URI] = true
+			uris = append(uris, c.URI)
+		}
 	}
 	sort.Strings(uris)
 	if s.dialect == Postgres {
@@ -40,6 +65,33 @@ func (s *Things) RecountThings(ctx context.Context, keys []app.ThingMonth, now t
 			return translate(err, "lock things")
 		}
 	}
+	if err := s.recount(ctx, recount, now); err != nil {
+		return err
+	}
+	return s.move(ctx, moved, now)
+}
+
+// recount recomputes the counts of keys from the flattrs and cheers
+// stored, their things' rows locked already.
+func (s *Things) recount(ctx context.Context, keys []app.ThingMonth, now time.Time) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var uris []string
+	seen := map[app.ThingMonth]bool{}
+	byMonth := map[string][]string{}
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if !seen[app.ThingMonth{URI: k.URI}] {
+			seen[app.ThingMonth{URI: k.URI}] = true
+			uris = append(uris, k.URI)
+		}
+		byMonth[k.Month] = append(byMonth[k.Month], k.URI)
+	}
+	sort.Strings(uris)
 	type allTime struct {
 		URI                  string
 		Flattrs, Funders     int64
@@ -134,4 +186,141 @@ FROM (VALUES %s) AS v WHERE things.uri = v.column1`, sb.String())
 		return translate(err, "all-time counts")
 	}
 	return nil
+}
+
+// move adds changes to the counts of their things, whose rows are locked
+// already. The distinct funders of a thing change where a funder's number
+// of active flattrs of it goes from none to some or back: that number is
+// read now, the rows of earlier transactions committed under the lock,
+// and the change's net count taken off gives what it was before.
+func (s *Things) move(ctx context.Context, changes []app.CountChange, now time.Time) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	type pair struct{ key, uri string }
+	type allTime struct{ flattrs, cheers, funders int64 }
+	months := map[app.ThingMonth]*thingCountRow{}
+	all := map[string]*allTime{}
+	net := map[pair]int64{}
+	for _, c := range changes {
+		k := app.ThingMonth{URI: c.URI, Month: c.Month}
+		m := months[k]
+		if m == nil {
+			m = &thingCountRow{ThingURI: c.URI, Month: c.Month, UpdatedAt: now}
+			months[k] = m
+		}
+		m.Flattrs += c.Flattrs
+		m.Weight += c.Weight
+		m.Cheers += c.Cheers
+		a := all[c.URI]
+		if a == nil {
+			a = &allTime{}
+			all[c.URI] = a
+		}
+		a.flattrs += c.Flattrs
+		a.cheers += c.Cheers
+		if c.Flattrs != 0 && c.FunderKey != "" {
+			net[pair{c.FunderKey, c.URI}] += c.Flattrs
+		}
+	}
+	var pairs []pair
+	for p, n := range net {
+		if n != 0 {
+			pairs = append(pairs, p)
+		}
+	}
+	if len(pairs) > 0 {
+		sort.Slice(pairs, func(i, j int) bool {
+			if pairs[i].uri != pairs[j].uri {
+				return pairs[i].uri < pairs[j].uri
+			}
+			return pairs[i].key < pairs[j].key
+		})
+		var sb strings.Builder
+		args := make([]any, 0, 2*len(pairs))
+		for i, p := range pairs {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?)")
+			args = append(args, p.key, p.uri)
+		}
+		var standing []struct {
+			FunderKey, ThingURI string
+			N                   int64
+		}
+		q := fmt.Sprintf(`SELECT funder_key, thing_uri, count(*) AS n FROM flattrs
+WHERE state = 'active' AND (funder_key, thing_uri) IN (VALUES %s) GROUP BY funder_key, thing_uri`, sb.String())
+		if err := s.conn(ctx).Raw(q, args...).Scan(&standing).Error; err != nil {
+			return translate(err, "funders of things")
+		}
+		after := make(map[pair]int64, len(standing))
+		for _, r := range standing {
+			after[pair{r.FunderKey, r.ThingURI}] = r.N
+		}
+		for _, p := range pairs {
+			all[p.uri].funders += b2i(after[p] > 0) - b2i(after[p]-net[p] > 0)
+		}
+	}
+	rows := make([]thingCountRow, 0, len(months))
+	for _, m := range months {
+		if m.Flattrs != 0 || m.Weight != 0 || m.Cheers != 0 {
+			rows = append(rows, *m)
+		}
+	}
+	if len(rows) > 0 {
+		sort.Slice(rows, func(i, j int) bool {
+			if rows[i].ThingURI != rows[j].ThingURI {
+				return rows[i].ThingURI < rows[j].ThingURI
+			}
+			return rows[i].Month < rows[j].Month
+		})
+		err := s.conn(ctx).Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "thing_uri"}, {Name: "month"}},
+			DoUpdates: clause.Set{
+				{Column: clause.Column{Name: "flattrs"}, Value: gorm.Expr("thing_counts.flattrs + excluded.flattrs")},
+				{Column: clause.Column{Name: "cheers"}, Value: gorm.Expr("thing_counts.cheers + excluded.cheers")},
+				{Column: clause.Column{Name: "weight"}, Value: gorm.Expr("thing_counts.weight + excluded.weight")},
+				{Column: clause.Column{Name: "updated_at"}, Value: gorm.Expr("excluded.updated_at")},
+			},
+		}).Create(&rows).Error
+		if err != nil {
+			return translate(err, "move month counts")
+		}
+	}
+	uris := make([]string, 0, len(all))
+	for u, a := range all {
+		if a.flattrs != 0 || a.cheers != 0 || a.funders != 0 {
+			uris = append(uris, u)
+		}
+	}
+	if len(uris) == 0 {
+		return nil
+	}
+	sort.Strings(uris)
+	var sb strings.Builder
+	args := make([]any, 0, 4*len(uris)+1)
+	args = append(args, now)
+	for i, u := range uris {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		a := all[u]
+		args = append(args, u, a.flattrs, a.cheers, a.funders)
+	}
+	q := fmt.Sprintf(`UPDATE things SET flattrs_all_time = flattrs_all_time + v.column2, cheers_all_time = cheers_all_time + v.column3,
+  funders = funders + v.column4, counts_at = ?
+FROM (VALUES %s) AS v WHERE things.uri = v.column1`, sb.String())
+	if err := s.conn(ctx).Exec(q, args...).Error; err != nil {
+		return translate(err, "move all-time counts")
+	}
+	return nil
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -24,7 +24,7 @@ type Store interface {
 	ThingByID(ctx context.Context, id int64) (*app.Thing, error)
 	ThingsByURIs(ctx context.Context, uris []string) (map[string]*app.Thing, error)
 	ThingCounts(ctx context.Context, uri, month string) (app.ThingCounts, error)
-	RecountThings(ctx context.Context, keys []app.ThingMonth, now time.Time) error
+	CountThings(ctx context.Context, recount []app.ThingMonth, changes []app.CountChange, now time.Time) error
 	MarkThingDeleted(ctx context.Context, uri string, at time.Time) (bool, error)
 }
 
@@ -163,18 +163,40 @@ func (s *Service) Counts(ctx context.Context, uri string) (app.ThingCounts, erro
 // together, in a few statements, their rows locked in URI order so that
 // transactions that change several things cannot deadlock.
 func (s *Service) Recount(ctx context.Context, uri, month string) error {
-	set := app.TxValue(ctx, "things.recount", func() any { return &recountSet{seen: map[app.ThingMonth]bool{}} }).(*recountSet)
-	set.add(app.ThingMonth{URI: uri, Month: month})
+	s.counting(ctx).add(app.ThingMonth{URI: uri, Month: month})
+	return s.countBeforeCommit(ctx)
+}
+
+// Adjust is Recount for a change whose effect on the counts is known
+// exactly from the rows written (a flattr added or withdrawn, a cheer
+// added): the counts are moved by it rather than counted afresh, which
+// costs no read of the thing's flattrs. It is applied before the commit
+// with the recounts, under the same row locks; a thing that the
+// transaction also recounts is recounted instead.
+func (s *Service) Adjust(ctx context.Context, c app.CountChange) error {
+	s.counting(ctx).adjust(c)
+	return s.countBeforeCommit(ctx)
+}
+
+func (s *Service) counting(ctx context.Context) *recountSet {
+	return app.TxValue(ctx, "things.recount", func() any { return &recountSet{seen: map[app.ThingMonth]bool{}} }).(*recountSet)
+}
+
+func (s *Service) countBeforeCommit(ctx context.Context) error {
+	set := s.counting(ctx)
 	return app.BeforeCommit(ctx, "things.recount", func(ctx context.Context) error {
-		return s.d.Store.RecountThings(ctx, set.take(), s.d.Now())
+		keys, changes := set.take()
+		return s.d.Store.CountThings(ctx, keys, changes, s.d.Now())
 	})
 }
 
-// recountSet gathers the things a transaction changed.
+// recountSet gathers the things a transaction changed: those to recount
+// and the changes known exactly.
 type recountSet struct {
-	mu   sync.Mutex
-	seen map[app.ThingMonth]bool
-	keys []app.ThingMonth
+	mu      sync.Mutex
+	seen    map[app.ThingMonth]bool
+	keys    []app.ThingMonth
+	changes []app.CountChange
 }
 
 func (r *recountSet) add(k app.ThingMonth) {
@@ -186,13 +208,19 @@ func (r *recountSet) add(k app.ThingMonth) {
 	}
 }
 
-// take returns what was gathered and starts afresh.
-func (r *recountSet) take() []app.ThingMonth {
+func (r *recountSet) adjust(c app.CountChange) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	keys := r.keys
-	r.keys, r.seen = nil, map[app.ThingMonth]bool{}
-	return keys
+	r.changes = append(r.changes, c)
+}
+
+// take returns what was gathered and starts afresh.
+func (r *recountSet) take() ([]app.ThingMonth, []app.CountChange) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	keys, changes := r.keys, r.changes
+	r.keys, r.changes, r.seen = nil, nil, map[app.ThingMonth]bool{}
+	return keys, changes
 }
 
 // Excerpt is a short plain-text summary of a post: its summary, else the
