@@ -107,6 +107,7 @@ type Federation struct {
 	AllowPrivateAddresses   bool `koanf:"allow_private_addresses" help:"allow fetches and deliveries to loopback, private and link-local addresses (tests only)"`
 	AuthorizedFetch         bool `koanf:"authorized_fetch" help:"require signed GETs for collections, activities and objects (Mastodon's secure mode); actor documents stay public so keys can be fetched"`
 	InboxRateLimit          int  `koanf:"inbox_rate_limit" help:"inbox requests accepted per second from one remote host, per web process; 0 turns the limit off"`
+	InboxWriters            int  `koanf:"inbox_writers" help:"batches of received activities written at once, per web process (PostgreSQL; SQLite writes one at a time); 0 means 1"`
 	DeliveryHostConcurrency int  `koanf:"delivery_host_concurrency" help:"deliveries to one remote host at once, per worker process"`
 	DeliveryAttempts        int  `koanf:"delivery_attempts" help:"delivery attempts before an activity is dead-lettered; 16 retries span about 2.8 days"`
 }
@@ -210,6 +211,9 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Feeds.validate()...)
 	if c.Worker.Concurrency < 1 {
 		bad("worker.concurrency", "%d must be at least 1", c.Worker.Concurrency)
+	}
+	if c.Federation.InboxWriters < 0 || c.Federation.InboxWriters > 64 {
+		bad("federation.inbox_writers", "%d must be between 0 (the default, 1) and 64", c.Federation.InboxWriters)
 	}
 	if c.Federation.InboxRateLimit < 0 {
 		bad("federation.inbox_rate_limit", "%d must be 0 (off) or more", c.Federation.InboxRateLimit)

@@ -3,7 +3,7 @@
 # end to end over loopback (verify, dedup, enqueue), with tools/inboxload,
 # and what they cost: CPU seconds of the server processes per stored Like,
 # and whether the worker keeps pace (the backlog after the load).
-# Usage: scripts/bench-inbox.sh embedded|postgres|postgres-worker [requests] [connections]
+# Usage: scripts/bench-inbox.sh embedded|postgres|postgres-worker|postgres-split [requests] [connections]
 #   embedded:        `plaudit serve` on SQLite with the embedded Redis (the
 #                    worker runs in the same process and processes the Likes
 #                    meanwhile)
@@ -12,6 +12,10 @@
 #                    anew; Redis database 6 is flushed)
 #   postgres-worker: `plaudit serve` (worker in the same process) on the
 #                    same PostgreSQL and Redis
+#   postgres-split:  `plaudit serve --no-worker` and a separate `plaudit
+#                    worker` process on the same PostgreSQL and Redis, as
+#                    a scaled deployment runs them (here on the same two
+#                    cores); both processes' CPU is counted
 # The load: -actors 100 remote actors liking -notes 100 local notes.
 # CPU is sampled from /proc/<pid>/stat (utime+stime) every 0.5 s from just
 # before the load until the backlog is 0 (worker modes) or the load ends
@@ -27,7 +31,7 @@
 # to run instead of building this checkout (to compare two versions).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-mode=${1:?embedded, postgres or postgres-worker}
+mode=${1:?embedded, postgres, postgres-worker or postgres-split}
 n=${2:-30000}
 conc=${3:-32}
 backlog_wait=${BACKLOG_WAIT:-600}
@@ -52,15 +56,20 @@ serve_args=(serve)
 worker=yes
 case $mode in
 embedded) ;;
-postgres | postgres-worker)
+postgres | postgres-worker | postgres-split)
 	psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 	redis-cli -n "$redis_db" flushdb >/dev/null
 	export PLAUDIT_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable"
 	export PLAUDIT_REDIS_URL="redis://127.0.0.1:6379/$redis_db"
-	if [[ $mode == postgres ]]; then
+	case $mode in
+	postgres)
 		serve_args=(serve --no-worker)
 		worker=no
-	fi
+		;;
+	postgres-split)
+		serve_args=(serve --no-worker)
+		;;
+	esac
 	;;
 *)
 	echo "unknown mode $mode" >&2
@@ -90,6 +99,11 @@ echo 'a long password' | "$work/plaudit" user create alice >/dev/null
 "$work/plaudit" "${serve_args[@]}" 2>"$work/serve.log" &
 server=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.05; done
+cpu_worker=
+if [[ $mode == postgres-split ]]; then
+	"$work/plaudit" worker 2>"$work/worker.log" &
+	cpu_worker=$!
+fi
 # The Likes are of 100 notes alice posts (C2S): Likes of objects that do
 # not exist are refused as they are processed, which is not what to time.
 token=$("$work/plaudit" token create alice 2>/dev/null)

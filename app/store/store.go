@@ -125,6 +125,9 @@ type Store struct {
 	*OAuth
 }
 
+// Dialect tells which database d is.
+func (d *Database) Dialect() Dialect { return d.dialect }
+
 // newStore makes the entity stores on d.
 func newStore(d *Database) *Store {
 	return &Store{

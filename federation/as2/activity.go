@@ -27,6 +27,8 @@ type Activity struct {
 	// when content is absent.
 	Content string
 	Raw     json.RawMessage // the document as received
+
+	terms *readTerms // FlattrTerms' answer, once read
 }
 
 // Public reports whether the activity is addressed to the public collection.

@@ -45,9 +45,21 @@ var monthPattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
 
 // FlattrTerms reads Plaudit's terms from the activity, with the names its
 // own "@context" gives them. ok is false for a Like without a weight (an
-// ordinary favourite).
+// ordinary favourite). The answer is read once and kept: an Activity is
+// not to be read from several goroutines at once.
 func (a *Activity) FlattrTerms() (FlattrTerms, bool, error) {
-	return ReadFlattrTerms(a.Raw, a.Raw)
+	if a.terms == nil {
+		t, ok, err := ReadFlattrTerms(a.Raw, a.Raw)
+		a.terms = &readTerms{t, ok, err}
+	}
+	return a.terms.terms, a.terms.ok, a.terms.err
+}
+
+// readTerms is what FlattrTerms read.
+type readTerms struct {
+	terms FlattrTerms
+	ok    bool
+	err   error
 }
 
 // EmbeddedFlattrTerms reads Plaudit's terms from the activity's embedded

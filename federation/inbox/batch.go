@@ -36,10 +36,13 @@ type rowResult struct {
 }
 
 // batchWriter stores received activities for many concurrent requests in
-// one statement and one commit. It adds no delay: a request that finds the
-// writer idle is written at once, alone; requests that arrive while a write
-// is under way are written together in the next one. Each request still
-// gets its answer only after its row is committed.
+// one statement and one commit. It adds no delay: a request that finds a
+// writer idle is written at once, alone; requests that arrive while the
+// writes are under way are written together in the next one. Each request
+// still gets its answer only after its row is committed. With several
+// writers, that many batches are in their transactions at once (a database
+// that takes concurrent writers turns the wait for a commit into work on
+// the next batch); one writer keeps them in order.
 type batchWriter struct {
 	store batchStore
 	tasks Queue // where stored rows are queued for processing
@@ -47,10 +50,11 @@ type batchWriter struct {
 	// apply, when set, stores a batch and applies its Likes in one
 	// transaction (see Inbox.storeApplied); errNotTogether or any error
 	// means nothing was stored, and the rows are stored pending instead.
-	apply func(ctx context.Context, batch []pendingRow) ([]bool, error)
-	queue chan pendingRow
-	start sync.Once
-	done  chan struct{} // closed when run returns
+	apply   func(ctx context.Context, batch []pendingRow) ([]bool, error)
+	writers int // goroutines writing batches, at least 1
+	queue   chan pendingRow
+	start   sync.Once
+	done    chan struct{} // closed when every writer has returned
 
 	mu       sync.Mutex
 	closed   bool
@@ -58,11 +62,32 @@ type batchWriter struct {
 	senders  sync.WaitGroup
 }
 
-func newBatchWriter(store batchStore, tasks Queue, log *slog.Logger) *batchWriter {
+func newBatchWriter(store batchStore, tasks Queue, writers int, log *slog.Logger) *batchWriter {
+	if writers < 1 {
+		writers = 1
+	}
 	return &batchWriter{
-		store: store, tasks: tasks, log: log, queue: make(chan pendingRow, 4*maxBatch),
+		store: store, tasks: tasks, log: log, writers: writers, queue: make(chan pendingRow, 4*maxBatch),
 		done: make(chan struct{}), stopping: make(chan struct{}),
 	}
+}
+
+// launch starts the writers (once).
+func (w *batchWriter) launch() {
+	w.start.Do(func() {
+		var running sync.WaitGroup
+		for range w.writers {
+			running.Add(1)
+			go func() {
+				defer running.Done()
+				w.run()
+			}()
+		}
+		go func() {
+			running.Wait()
+			close(w.done)
+		}()
+	})
 }
 
 // insert stores row (once per URI) and reports whether it was new. After
@@ -97,7 +122,7 @@ func (w *batchWriter) send(ctx context.Context, p pendingRow) error {
 	w.senders.Add(1)
 	w.mu.Unlock()
 	defer w.senders.Done()
-	w.start.Do(func() { go w.run() })
+	w.launch()
 	select {
 	case w.queue <- p:
 		return nil
@@ -124,7 +149,7 @@ func (w *batchWriter) shutdown(ctx context.Context) error {
 		// No sender can start any more; wait for those under way to hand
 		// their row over or give up, then let run drain the queue and end.
 		w.senders.Wait()
-		w.start.Do(func() { go w.run() })
+		w.launch()
 		close(w.queue)
 	}
 	select {
@@ -137,7 +162,6 @@ func (w *batchWriter) shutdown(ctx context.Context) error {
 
 // run writes batches until the queue is closed and empty.
 func (w *batchWriter) run() {
-	defer close(w.done)
 	batch := make([]pendingRow, 0, maxBatch)
 	for first := range w.queue {
 		batch = append(batch[:0], first)

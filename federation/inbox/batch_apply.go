@@ -6,6 +6,7 @@ import (
 
 	"github.com/plaudit/plaudit/app"
 	"github.com/plaudit/plaudit/app/moderation"
+	"github.com/plaudit/plaudit/federation/as2"
 )
 
 // storeApplied stores a batch of received activities and applies its
@@ -17,11 +18,15 @@ import (
 // once. Other activities in the batch are stored pending for the worker,
 // as are all of them when it fails: errNotTogether, having stored
 // nothing, when the batch has no Like it could apply, or a Like whose
-// actor moderation now refuses (the worker then fails that row).
+// actor moderation now refuses (the worker then fails that row). With
+// Deps.DeferFlattrs, flattrs (Likes with the weight terms) are stored
+// pending for the workers too, and only cheers and reactions applied.
 func (in *Inbox) storeApplied(ctx context.Context, batch []pendingRow) ([]bool, error) {
 	var senders []moderation.Sender
-	for _, p := range batch {
-		if p.act != nil && batchable(p.act.Type) {
+	apply := make([]bool, len(batch))
+	for i, p := range batch {
+		if p.act != nil && batchable(p.act.Type) && !(in.deferFlattrs && isFlattr(p.act)) {
+			apply[i] = true
 			senders = append(senders, senderOf(p.act))
 		}
 	}
@@ -39,8 +44,8 @@ func (in *Inbox) storeApplied(ctx context.Context, batch []pendingRow) ([]bool, 
 			return fmt.Errorf("moderation of a batch: %w", err)
 		}
 		now := in.nowUTC()
-		for _, p := range batch {
-			if p.act == nil || !batchable(p.act.Type) {
+		for i, p := range batch {
+			if !apply[i] {
 				continue
 			}
 			if !allowed[senderOf(p.act)] {
@@ -63,4 +68,15 @@ func (in *Inbox) storeApplied(ctx context.Context, batch []pendingRow) ([]bool, 
 		return nil, err
 	}
 	return inserted, nil
+}
+
+// isFlattr tells whether act is a Like with Plaudit's weight terms (a
+// flattr rather than a cheer or a reaction); one whose terms are wrong
+// counts as one, for the worker to refuse.
+func isFlattr(act *as2.Activity) bool {
+	if act.Type != "Like" || act.Content != "" {
+		return false
+	}
+	_, ok, err := act.FlattrTerms()
+	return ok || err != nil
 }

@@ -157,3 +157,50 @@ func TestLikesAppliedAsStoredFailure(t *testing.T) {
 		t.Errorf("%d likes recorded, want 3", n)
 	}
 }
+
+// TestFlattrsDeferredToTheWorker: in a web process that runs no worker
+// (Deps.DeferFlattrs), a flattr is stored pending and queued while a cheer
+// beside it is applied as it is stored; the worker then records the
+// flattr.
+func TestFlattrsDeferredToTheWorker(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.inbox.deferFlattrs = true
+	ctx := context.Background()
+	alice, bob := e.alice(), e.bob()
+	weighted := as2.NewActivity(alice.id+"#likes/w", "Like", alice.id, e.urls.Object("n")).AddContext(as2.FlattrContext())
+	weighted["weight"] = 3
+	var batch []pendingRow
+	for _, doc := range []as2.Document{weighted, as2.NewActivity(bob.id+"#likes/c", "Like", bob.id, e.urls.Object("n"))} {
+		row, act := e.receivedRow(e.mustJSON(doc))
+		batch = append(batch, pendingRow{row: row, act: act, done: make(chan rowResult, 1)})
+	}
+	e.inbox.batch.write(batch)
+	for _, p := range batch {
+		if r := <-p.done; r.err != nil || !r.inserted {
+			t.Fatalf("%s: %+v", p.row.URI, r)
+		}
+	}
+	if f, c := e.activity(batch[0].row.URI), e.activity(batch[1].row.URI); f.State != app.ActivityPending || c.State != app.ActivityProcessed {
+		t.Fatalf("stored: flattr %s, cheer %s; want pending, processed", f.State, c.State)
+	}
+	if n := e.count(&app.Like{}, ""); n != 1 {
+		t.Errorf("%d cheers recorded, want 1", n)
+	}
+	if n := e.count(&app.Flattr{}, ""); n != 0 {
+		t.Errorf("%d flattrs recorded before the worker ran", n)
+	}
+	tasks := e.queue.Tasks()
+	if len(tasks) != 1 || !tasks[0].Batch || len(tasks[0].IDs) != 1 || tasks[0].IDs[0] != batch[0].row.ID {
+		t.Fatalf("tasks queued: %+v; want one batch of the flattr", tasks)
+	}
+	if err := e.inbox.ProcessBatch(ctx, tasks[0].IDs); err != nil {
+		t.Fatal(err)
+	}
+	if f := e.activity(batch[0].row.URI); f.State != app.ActivityProcessed {
+		t.Errorf("flattr after the worker: %s, want processed", f.State)
+	}
+	var weight int
+	if err := e.store.DB().Table("flattrs").Select("weight").Where("activity_uri = ?", batch[0].row.URI).Scan(&weight).Error; err != nil || weight != 3 {
+		t.Errorf("flattr recorded with weight %d (%v), want 3", weight, err)
+	}
+}

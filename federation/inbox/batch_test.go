@@ -18,11 +18,18 @@ import (
 )
 
 // TestBatchWriterStoresEachURIOnce sends 400 concurrent inserts of 100
-// URIs, each four times: every URI is stored once and reported new once.
+// URIs, each four times: every URI is stored once and reported new once,
+// by one writer or by several at once.
 func TestBatchWriterStoresEachURIOnce(t *testing.T) {
+	for _, writers := range []int{1, 4} {
+		t.Run(fmt.Sprintf("writers=%d", writers), func(t *testing.T) { testStoresEachURIOnce(t, writers) })
+	}
+}
+
+func testStoresEachURIOnce(t *testing.T, writers int) {
 	st := storetest.Open(t)
 	q := &fakeQueue{}
-	w := newBatchWriter(st, q, slog.New(slog.DiscardHandler))
+	w := newBatchWriter(st, q, writers, slog.New(slog.DiscardHandler))
 	var (
 		wg    sync.WaitGroup
 		fresh [100]atomic.Int32
@@ -81,7 +88,7 @@ func TestBatchWriterQueuesOtherTypesAlone(t *testing.T) {
 	st := storetest.Open(t)
 	held := heldStore{Store: st, writing: make(chan struct{}, 8), release: make(chan struct{})}
 	q := &fakeQueue{}
-	w := newBatchWriter(held, q, slog.New(slog.DiscardHandler))
+	w := newBatchWriter(held, q, 1, slog.New(slog.DiscardHandler))
 	row := func(typ string, n int) *app.Activity {
 		return &app.Activity{URI: fmt.Sprintf("https://remote.example/%s/%d", typ, n), Type: typ,
 			ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}
@@ -113,6 +120,51 @@ func TestBatchWriterQueuesOtherTypesAlone(t *testing.T) {
 	}
 }
 
+// TestBatchWritersOverlap: with two writers, a second batch is written
+// while the first is still in its write, and both are answered; rows that
+// arrive while both are busy wait for the next free writer.
+func TestBatchWritersOverlap(t *testing.T) {
+	st := storetest.Open(t)
+	held := heldStore{Store: st, writing: make(chan struct{}, 8), release: make(chan struct{})}
+	w := newBatchWriter(held, &fakeQueue{}, 2, slog.New(slog.DiscardHandler))
+	row := func(n int) *app.Activity {
+		return &app.Activity{URI: fmt.Sprintf("https://remote.example/likes/o%d", n), Type: "Like",
+			ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}
+	}
+	results := make(chan error, 3)
+	insert := func(n int) {
+		inserted, err := w.insert(context.Background(), row(n))
+		if err == nil && !inserted {
+			err = fmt.Errorf("row %d not inserted", n)
+		}
+		results <- err
+	}
+	go insert(0)
+	<-held.writing
+	go insert(1)
+	select {
+	case <-held.writing: // the second writer took row 1 while row 0 is held
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second batch was not written while the first was")
+	}
+	go insert(2)
+	jobstest.WaitUntil(t, "row 2 to wait for a free writer", func() bool { return len(w.queue) == 1 })
+	close(held.release)
+	for range 3 {
+		if err := <-results; err != nil {
+			t.Error(err)
+		}
+	}
+	if err := w.shutdown(context.Background()); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	var n int64
+	st.DB().Model(&app.Activity{}).Count(&n)
+	if n != 3 {
+		t.Fatalf("%d rows stored, want 3", n)
+	}
+}
+
 // heldStore holds every batch write until release is closed.
 type heldStore struct {
 	*store.Store
@@ -133,7 +185,7 @@ func (s heldStore) InsertActivities(ctx context.Context, rows []*app.Activity) (
 func TestBatchWriterShutdown(t *testing.T) {
 	st := storetest.Open(t)
 	held := heldStore{Store: st, writing: make(chan struct{}, 8), release: make(chan struct{})}
-	w := newBatchWriter(held, &fakeQueue{}, slog.New(slog.DiscardHandler))
+	w := newBatchWriter(held, &fakeQueue{}, 1, slog.New(slog.DiscardHandler))
 	row := func(n int) *app.Activity {
 		return &app.Activity{URI: fmt.Sprintf("https://remote.example/likes/s%d", n), Type: "Like",
 			ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}

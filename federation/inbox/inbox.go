@@ -109,6 +109,17 @@ type Deps struct {
 	// BodyLimit is the largest body accepted, in bytes; 0 means
 	// DefaultBodyLimit.
 	BodyLimit int64
+	// Writers is how many batches of received activities are written at
+	// once; 0 means 1. More than one pays on a database with concurrent
+	// writers (PostgreSQL), where a batch then need not wait for the
+	// previous one's commit; SQLite takes one writer at a time.
+	Writers int
+	// DeferFlattrs leaves received flattrs (weighted Likes) to the
+	// workers instead of applying them as they are stored (cheers and
+	// reactions still are): for a web process that runs no worker, whose
+	// requests are then answered after a plain INSERT while the flattrs'
+	// transactions run in the worker processes.
+	DeferFlattrs bool
 	// RateLimit is how many verified requests per second one remote host
 	// (the host of the signing key) may send, and how many unsigned or
 	// unverified ones one client address may; 0 turns the limits off.
@@ -141,30 +152,32 @@ type Deps struct {
 
 // Inbox receives and processes activities.
 type Inbox struct {
-	store       Store
-	tx          app.Transactor
-	verifier    Verifier
-	remote      Remote
-	moderation  Moderation
-	screen      *moderationCache // moderation for the HTTP side
-	queue       Queue
-	follows     Follows
-	likes       Likes
-	things      Things
-	blocks      Blocks
-	urls        federation.URLs
-	bodyLimit   int64
-	limiter     *hostLimiter // verified requests, per signing host
-	addrs       *hostLimiter // unsigned and unverified requests, per client address
-	log         *slog.Logger
-	now         func() time.Time
-	users       *ttlcache.Cache[struct{}] // local users known to exist
-	batch       *batchWriter
-	reachable   func(ctx context.Context, host string) error
-	handlers    map[string]handler
-	retries     retryPolicy
-	created     Created
-	settlements Settlements
+	store      Store
+	tx         app.Transactor
+	verifier   Verifier
+	remote     Remote
+	moderation Moderation
+	screen     *moderationCache // moderation for the HTTP side
+	queue      Queue
+	follows    Follows
+	likes      Likes
+	things     Things
+	blocks     Blocks
+	urls       federation.URLs
+	bodyLimit  int64
+	limiter    *hostLimiter // verified requests, per signing host
+	addrs      *hostLimiter // unsigned and unverified requests, per client address
+	log        *slog.Logger
+	now        func() time.Time
+	users      *ttlcache.Cache[struct{}] // local users known to exist
+	batch      *batchWriter
+	// deferFlattrs: see Deps.DeferFlattrs.
+	deferFlattrs bool
+	reachable    func(ctx context.Context, host string) error
+	handlers     map[string]handler
+	retries      retryPolicy
+	created      Created
+	settlements  Settlements
 }
 
 // New returns an Inbox with d's defaults filled in.
@@ -193,11 +206,12 @@ func New(d Deps) *Inbox {
 		in.addrs = newHostLimiter(d.RateLimit, d.RateBurst, maxLimitedHosts)
 	}
 	in.handlers = in.handlerTable()
-	in.batch = newBatchWriter(d.Store, d.Queue, in.log)
+	in.batch = newBatchWriter(d.Store, d.Queue, d.Writers, in.log)
 	if in.tx != nil {
 		in.batch.apply = in.storeApplied
 	}
 	in.reachable = d.Reachable
+	in.deferFlattrs = d.DeferFlattrs
 	in.retries = newRetryPolicy(d.Attempts, d.Backoff)
 	in.users = ttlcache.New[struct{}](userCacheTTL, in.now)
 	in.created = d.Created

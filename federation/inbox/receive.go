@@ -172,6 +172,11 @@ func (in *Inbox) record(ctx context.Context, act *as2.Activity, body []byte, own
 		Public: act.Public(), InboxOwner: owner, Document: string(body),
 		State: app.ActivityPending, CreatedAt: in.now().UTC(),
 	}
+	if batchable(act.Type) {
+		// Read the flattr terms here, beside the other requests, rather
+		// than in the batch's transaction, which one writer runs at a time.
+		_, _, _ = act.FlattrTerms()
+	}
 	inserted, err := in.batch.insertParsed(ctx, row, act)
 	if err != nil {
 		return refuse(http.StatusInternalServerError, err, "internal error")

@@ -3,11 +3,12 @@
 # processes and the backends of one database) and Redis while a load runs,
 # then print them per operation.
 # Use: set cpu_file, cpu_db (the PostgreSQL database, "" for SQLite) and
-# cpu_server (plaudit's pid); cpu_sample & ; …load…; kill it; cpu_report N.
+# cpu_server (plaudit's pid) and, for a separate worker process, cpu_worker; cpu_sample & ; …load…; kill it; cpu_report N.
 
 # cpu_pids prints "<group> <pid>" for every process whose CPU counts.
 cpu_pids() {
 	echo "plaudit $cpu_server"
+	[[ -z ${cpu_worker:-} ]] || echo "worker $cpu_worker"
 	if [[ -n $cpu_db ]]; then
 		local pm
 		pm=$(pgrep -o -x postgres)

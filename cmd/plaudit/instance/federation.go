@@ -24,6 +24,7 @@ import (
 	"github.com/plaudit/plaudit/app/profiles"
 	"github.com/plaudit/plaudit/app/settings"
 	"github.com/plaudit/plaudit/app/social"
+	"github.com/plaudit/plaudit/app/store"
 	"github.com/plaudit/plaudit/app/things"
 	"github.com/plaudit/plaudit/configs"
 	"github.com/plaudit/plaudit/federation"
@@ -129,8 +130,9 @@ func (inst *Instance) buildFederation() error {
 	f.Inbox = inbox.New(inbox.Deps{
 		Store: inst.store, Tx: inst.store.Database, Verifier: f.Verifier, Remote: f.Fetcher, Moderation: f.Moderation,
 		Queue: queue, Follows: f.Follows, Likes: f.Likes, Things: f.Things, Blocks: f.RemoteBlocks,
-		URLs: urls, BodyLimit: cfg.BodyLimit,
-		RateLimit: float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
+		URLs: urls, BodyLimit: cfg.BodyLimit, Writers: inboxWriters(cfg, inst.store.Database),
+		DeferFlattrs: inst.opts.Web && !inst.opts.Worker,
+		RateLimit:    float64(cfg.Federation.InboxRateLimit), Reachable: f.Deliverer.MarkReachable, Logger: inst.logger,
 		Created: createdAll{f.created(inst), f.social(inst)}, Settlements: f.SettlementReceiver,
 	})
 	f.likeSink.in = f.Inbox
@@ -206,4 +208,14 @@ func (f *federationParts) registerJobs(w *jobs.Worker) {
 // the database or Redis loses anything.
 func (f *federationParts) Sweep(ctx context.Context) error {
 	return errors.Join(f.Inbox.SweepPending(ctx), f.Deliverer.SweepDue(ctx))
+}
+
+// inboxWriters is how many inbox batches one web process writes at once:
+// as configured on PostgreSQL, one on SQLite, which takes one writer at a
+// time.
+func inboxWriters(cfg configs.Config, db *store.Database) int {
+	if cfg.Federation.InboxWriters > 0 && db.Dialect() == store.Postgres {
+		return cfg.Federation.InboxWriters
+	}
+	return 1
 }
