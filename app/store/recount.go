@@ -92,16 +92,9 @@ func (s *Things) recount(ctx context.Context, keys []app.ThingMonth, now time.Ti
 		byMonth[k.Month] = append(byMonth[k.Month], k.URI)
 	}
 	sort.Strings(uris)
-	type allTime struct {
-		URI                  string
-		Flattrs, Funders     int64
-		Cheers               int64
-		FlattrsMonth, Weight int64
-		CheersMonth, Touched int64
-	}
-	all := map[string]*allTime{}
+	all := map[string]*allTimeCounts{}
 	for _, u := range uris {
-		all[u] = &allTime{URI: u}
+		all[u] = &allTimeCounts{}
 	}
 	var rows []thingCountRow
 	months := make([]string, 0, len(byMonth))
@@ -144,23 +137,18 @@ FROM likes WHERE object_uri IN ? AND content = '' GROUP BY object_uri`, start, e
 		}
 		for _, f := range fs {
 			a := all[f.ThingURI]
-			a.Flattrs, a.Funders = f.Flattrs, f.Funders
+			a.flattrs, a.funders = f.Flattrs, f.Funders
 			counts[f.ThingURI].Flattrs, counts[f.ThingURI].Weight = f.FlattrsMonth, f.WeightMonth
 		}
 		for _, l := range ls {
-			all[l.ObjectURI].Cheers = l.Cheers
+			all[l.ObjectURI].cheers = l.Cheers
 			counts[l.ObjectURI].Cheers = l.CheersMonth
 		}
 		for _, r := range counts {
 			rows = append(rows, *r)
 		}
 	}
-	sort.Slice(rows, func(i, j int) bool {
-		if rows[i].ThingURI != rows[j].ThingURI {
-			return rows[i].ThingURI < rows[j].ThingURI
-		}
-		return rows[i].Month < rows[j].Month
-	})
+	sortCountRows(rows)
 	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "thing_uri"}, {Name: "month"}},
 		DoUpdates: clause.AssignmentColumns([]string{"flattrs", "cheers", "weight", "updated_at"}),
@@ -168,24 +156,7 @@ FROM likes WHERE object_uri IN ? AND content = '' GROUP BY object_uri`, start, e
 	if err != nil {
 		return translate(err, "month counts")
 	}
-	// All-time columns, every thing in one UPDATE … FROM (VALUES …).
-	var sb strings.Builder
-	args := make([]any, 0, 4*len(uris)+1)
-	args = append(args, now)
-	for i, u := range uris {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("(?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
-		a := all[u]
-		args = append(args, u, a.Flattrs, a.Cheers, a.Funders)
-	}
-	q := fmt.Sprintf(`UPDATE things SET flattrs_all_time = v.column2, cheers_all_time = v.column3, funders = v.column4, counts_at = ?
-FROM (VALUES %s) AS v WHERE things.uri = v.column1`, sb.String())
-	if err := s.conn(ctx).Exec(q, args...).Error; err != nil {
-		return translate(err, "all-time counts")
-	}
-	return nil
+	return s.writeAllTime(ctx, all, false, now)
 }
 
 // move adds changes to the counts of their things, whose rows are locked
@@ -198,9 +169,8 @@ func (s *Things) move(ctx context.Context, changes []app.CountChange, now time.T
 		return nil
 	}
 	type pair struct{ key, uri string }
-	type allTime struct{ flattrs, cheers, funders int64 }
 	months := map[app.ThingMonth]*thingCountRow{}
-	all := map[string]*allTime{}
+	all := map[string]*allTimeCounts{}
 	net := map[pair]int64{}
 	for _, c := range changes {
 		k := app.ThingMonth{URI: c.URI, Month: c.Month}
@@ -214,7 +184,7 @@ func (s *Things) move(ctx context.Context, changes []app.CountChange, now time.T
 		m.Cheers += c.Cheers
 		a := all[c.URI]
 		if a == nil {
-			a = &allTime{}
+			a = &allTimeCounts{}
 			all[c.URI] = a
 		}
 		a.flattrs += c.Flattrs
@@ -269,12 +239,7 @@ WHERE state = 'active' AND (funder_key, thing_uri) IN (VALUES %s) GROUP BY funde
 		}
 	}
 	if len(rows) > 0 {
-		sort.Slice(rows, func(i, j int) bool {
-			if rows[i].ThingURI != rows[j].ThingURI {
-				return rows[i].ThingURI < rows[j].ThingURI
-			}
-			return rows[i].Month < rows[j].Month
-		})
+		sortCountRows(rows)
 		err := s.conn(ctx).Clauses(clause.OnConflict{
 			Columns: []clause.Column{{Name: "thing_uri"}, {Name: "month"}},
 			DoUpdates: clause.Set{
@@ -288,9 +253,19 @@ WHERE state = 'active' AND (funder_key, thing_uri) IN (VALUES %s) GROUP BY funde
 			return translate(err, "move month counts")
 		}
 	}
-	uris := make([]string, 0, len(all))
-	for u, a := range all {
-		if a.flattrs != 0 || a.cheers != 0 || a.funders != 0 {
+	return s.writeAllTime(ctx, all, true, now)
+}
+
+// allTimeCounts are a thing's all-time columns, or a change to them.
+type allTimeCounts struct{ flattrs, cheers, funders int64 }
+
+// writeAllTime sets the all-time columns of the things in counts or, with
+// add, adds to them, every thing in one UPDATE … FROM (VALUES …), in URI
+// order; a change of nothing is left out.
+func (s *Things) writeAllTime(ctx context.Context, counts map[string]*allTimeCounts, add bool, now time.Time) error {
+	uris := make([]string, 0, len(counts))
+	for u, a := range counts {
+		if !add || *a != (allTimeCounts{}) {
 			uris = append(uris, u)
 		}
 	}
@@ -306,16 +281,29 @@ WHERE state = 'active' AND (funder_key, thing_uri) IN (VALUES %s) GROUP BY funde
 			sb.WriteString(", ")
 		}
 		sb.WriteString("(?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
-		a := all[u]
+		a := counts[u]
 		args = append(args, u, a.flattrs, a.cheers, a.funders)
 	}
-	q := fmt.Sprintf(`UPDATE things SET flattrs_all_time = flattrs_all_time + v.column2, cheers_all_time = cheers_all_time + v.column3,
-  funders = funders + v.column4, counts_at = ?
-FROM (VALUES %s) AS v WHERE things.uri = v.column1`, sb.String())
+	set := "flattrs_all_time = v.column2, cheers_all_time = v.column3, funders = v.column4"
+	if add {
+		set = "flattrs_all_time = flattrs_all_time + v.column2, cheers_all_time = cheers_all_time + v.column3, funders = funders + v.column4"
+	}
+	q := fmt.Sprintf("UPDATE things SET %s, counts_at = ? FROM (VALUES %s) AS v WHERE things.uri = v.column1", set, sb.String())
 	if err := s.conn(ctx).Exec(q, args...).Error; err != nil {
-		return translate(err, "move all-time counts")
+		return translate(err, "all-time counts")
 	}
 	return nil
+}
+
+// sortCountRows puts month rows in (thing, month) order, the order they
+// are written in so that concurrent writers lock them alike.
+func sortCountRows(rows []thingCountRow) {
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].ThingURI != rows[j].ThingURI {
+			return rows[i].ThingURI < rows[j].ThingURI
+		}
+		return rows[i].Month < rows[j].Month
+	})
 }
 
 func b2i(b bool) int64 {

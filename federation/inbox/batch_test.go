@@ -127,18 +127,8 @@ func TestBatchWritersOverlap(t *testing.T) {
 	st := storetest.Open(t)
 	held := heldStore{Store: st, writing: make(chan struct{}, 8), release: make(chan struct{})}
 	w := newBatchWriter(held, &fakeQueue{}, 2, slog.New(slog.DiscardHandler))
-	row := func(n int) *app.Activity {
-		return &app.Activity{URI: fmt.Sprintf("https://remote.example/likes/o%d", n), Type: "Like",
-			ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}
-	}
 	results := make(chan error, 3)
-	insert := func(n int) {
-		inserted, err := w.insert(context.Background(), row(n))
-		if err == nil && !inserted {
-			err = fmt.Errorf("row %d not inserted", n)
-		}
-		results <- err
-	}
+	insert := func(n int) { results <- insertHeldRow(w, n) }
 	go insert(0)
 	<-held.writing
 	go insert(1)
@@ -165,6 +155,22 @@ func TestBatchWritersOverlap(t *testing.T) {
 	}
 }
 
+// likeRow is a received Like, the n-th of a test.
+func likeRow(n int) *app.Activity {
+	return &app.Activity{URI: fmt.Sprintf("https://remote.example/likes/h%d", n), Type: "Like",
+		ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}
+}
+
+// insertHeldRow inserts likeRow(n) through w: an error unless it was
+// stored as new.
+func insertHeldRow(w *batchWriter, n int) error {
+	inserted, err := w.insert(context.Background(), likeRow(n))
+	if err == nil && !inserted {
+		err = fmt.Errorf("row %d not inserted", n)
+	}
+	return err
+}
+
 // heldStore holds every batch write until release is closed.
 type heldStore struct {
 	*store.Store
@@ -186,18 +192,8 @@ func TestBatchWriterShutdown(t *testing.T) {
 	st := storetest.Open(t)
 	held := heldStore{Store: st, writing: make(chan struct{}, 8), release: make(chan struct{})}
 	w := newBatchWriter(held, &fakeQueue{}, 1, slog.New(slog.DiscardHandler))
-	row := func(n int) *app.Activity {
-		return &app.Activity{URI: fmt.Sprintf("https://remote.example/likes/s%d", n), Type: "Like",
-			ActorURI: "https://remote.example/users/a", Document: "{}", State: app.ActivityPending, CreatedAt: time.Now().UTC()}
-	}
 	results := make(chan error, 3)
-	insert := func(n int) {
-		inserted, err := w.insert(context.Background(), row(n))
-		if err == nil && !inserted {
-			err = fmt.Errorf("row %d not inserted", n)
-		}
-		results <- err
-	}
+	insert := func(n int) { results <- insertHeldRow(w, n) }
 	go insert(0)
 	<-held.writing // row 0 is being written; rows 1 and 2 wait in the queue
 	go insert(1)
@@ -211,7 +207,7 @@ func TestBatchWriterShutdown(t *testing.T) {
 	if err := w.shutdown(short); err == nil {
 		t.Fatal("shutdown returned before the held writes were done")
 	}
-	if _, err := w.insert(context.Background(), row(3)); !errors.Is(err, ErrShutdown) {
+	if _, err := w.insert(context.Background(), likeRow(3)); !errors.Is(err, ErrShutdown) {
 		t.Errorf("insert after shutdown = %v, want ErrShutdown", err)
 	}
 	close(held.release)
