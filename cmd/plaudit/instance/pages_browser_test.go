@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -53,11 +54,12 @@ func TestFlattrFromABlogInABrowser(t *testing.T) {
 	do(t, ctx, "name A",
 		chromedp.SetValue(chromedp.CSS(`[data-plaudit-choose] input[name="server"]`), a.base()),
 		chromedp.Click(chromedp.CSS(`[data-plaudit-choose] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 	)
-	if loc := location(t, ctx); !strings.HasPrefix(loc, a.base()+"/login?next=") {
+	// B's own sign-in page has a username field too: wait for A's.
+	if loc := waitLocation(t, ctx, a.base()+"/login?next="); !strings.HasPrefix(loc, a.base()+"/login?next=") {
 		t.Fatalf("after naming A the visitor is at %s, want A's sign-in", loc)
 	}
+	do(t, ctx, "A's sign-in", chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
 	do(t, ctx, "sign in on A",
 		chromedp.SetValue(chromedp.CSS(`input[name="username"]`), "carol"),
 		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), "a long password"),
@@ -192,6 +194,22 @@ func jsString(s string) string {
 }
 
 // location is the browser's address.
+// waitLocation waits up to 10 s for the tab to be at a URL that starts
+// with prefix (a navigation under way) and returns where it is.
+func waitLocation(t *testing.T, ctx context.Context, prefix string) string {
+	t.Helper()
+	var loc string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if l, err := chromedp.Run(ctx, chromedp.Location()); err == nil {
+			loc = l
+			if strings.HasPrefix(loc, prefix) {
+				break
+			}
+		}
+	}
+	return loc
+}
+
 func location(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	loc, err := chromedp.Run(ctx, chromedp.Location())
