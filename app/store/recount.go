@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -45,20 +47,13 @@ func (s *Things) CountThings(ctx context.Context, recount []app.ThingMonth, chan
 		}
 	}
 	locked := map[string]bool{}
-	var uris []string
 	for _, k := range recount {
-		if !locked[k.URI] {
-			locked[k.URI] = true
-			uris = append(uris, k.URI)
-		}
+		locked[k.URI] = true
 	}
 	for _, c := range moved {
-		if !locked[c.URI] {
-			locked[c.URI] = true
-			uris = append(uris, c.URI)
-		}
+		locked[c.URI] = true
 	}
-	sort.Strings(uris)
+	uris := slices.Sorted(maps.Keys(locked))
 	if s.dialect == Postgres {
 		var ids []int64
 		if err := s.conn(ctx).Raw("SELECT id FROM things WHERE uri IN ? ORDER BY uri FOR UPDATE", uris).Scan(&ids).Error; err != nil {
@@ -77,7 +72,7 @@ func (s *Things) recount(ctx context.Context, keys []app.ThingMonth, now time.Ti
 	if len(keys) == 0 {
 		return nil
 	}
-	var uris []string
+	all := map[string]*allTimeCounts{}
 	seen := map[app.ThingMonth]bool{}
 	byMonth := map[string][]string{}
 	for _, k := range keys {
@@ -85,16 +80,10 @@ func (s *Things) recount(ctx context.Context, keys []app.ThingMonth, now time.Ti
 			continue
 		}
 		seen[k] = true
-		if !seen[app.ThingMonth{URI: k.URI}] {
-			seen[app.ThingMonth{URI: k.URI}] = true
-			uris = append(uris, k.URI)
+		if all[k.URI] == nil {
+			all[k.URI] = &allTimeCounts{}
 		}
 		byMonth[k.Month] = append(byMonth[k.Month], k.URI)
-	}
-	sort.Strings(uris)
-	all := map[string]*allTimeCounts{}
-	for _, u := range uris {
-		all[u] = &allTimeCounts{}
 	}
 	var rows []thingCountRow
 	months := make([]string, 0, len(byMonth))

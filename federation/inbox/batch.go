@@ -77,11 +77,7 @@ func (w *batchWriter) launch() {
 	w.start.Do(func() {
 		var running sync.WaitGroup
 		for range w.writers {
-			running.Add(1)
-			go func() {
-				defer running.Done()
-				w.run()
-			}()
+			running.Go(w.run)
 		}
 		go func() {
 			running.Wait()

@@ -70,13 +70,10 @@ func (in *Inbox) storeApplied(ctx context.Context, batch []pendingRow) ([]bool, 
 	return inserted, nil
 }
 
-// isFlattr tells whether act is a Like with Plaudit's weight terms (a
-// flattr rather than a cheer or a reaction); one whose terms are wrong
-// counts as one, for the worker to refuse.
+// isFlattr tells whether act is a flattr (a Like with Plaudit's weight
+// terms) rather than a cheer or a reaction, as received decides; one whose
+// terms are wrong counts as one, for the worker to refuse.
 func isFlattr(act *as2.Activity) bool {
-	if act.Type != "Like" || act.Content != "" {
-		return false
-	}
-	_, ok, err := act.FlattrTerms()
-	return ok || err != nil
+	r, err := received(act, act.FlattrTerms)
+	return r.Terms != nil || err != nil
 }
